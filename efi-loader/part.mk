@@ -1,0 +1,24 @@
+# efi-loader/: sleepmux.efi, a gnu-efi application. Objects come from the efi
+# world (PIC, no SSE, no red zone); gnu-efi's crt0 and linker script turn the
+# shared object into a PE32+ image.
+
+LOADER_SRCS := $(wildcard efi-loader/*.c)
+LOADER_LIBS := smxlibc
+LOADER_SO := $(B)/efi/sleepmux.so
+LOADER_EFI := $(B)/efi/sleepmux.efi
+
+$(call objs,$(LOADER_SRCS),efi): $(B)/gen/version.h
+$(B)/efi/efi-loader/%.o: XFLAGS := -I$(B)/gen
+
+$(LOADER_SO): $(call objs,$(LOADER_SRCS),efi) $(call libs_for,$(LOADER_LIBS),efi)
+	$(call say,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(LD) -nostdlib -znocombreloc -T $(GNUEFI_LDS) -shared -Bsymbolic --no-undefined \
+	    -L$(GNUEFI_LIBDIR) $(GNUEFI_CRT0) $^ -lefi -lgnuefi -o $@
+
+$(LOADER_EFI): $(LOADER_SO)
+	$(call say,EFI,$@)
+	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+	    -j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+ALL += $(LOADER_EFI)

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""sleepmux end-to-end runner.
+
+  run.py --suite check          the suite `make check` runs
+  run.py --demo                 the demo: live timeline of one scenario
+  run.py --only NAME [NAME...]  just these scenarios
+  run.py --list                 what exists
+"""
+import argparse
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from smx_e2e import suite  # noqa: E402
+import scenarios  # noqa: E402,F401  (registers every scenario)
+
+DEMO_LINES = (r"SLEEPMUX-GUEST|Linux version|ACPI: PM: (Preparing|Waking|Low-level)|PM: suspend (entry|exit)"
+              r"|sleepmux")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--suite", default=None)
+    ap.add_argument("--demo", action="store_true")
+    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--verbose", action="store_true")
+    a = ap.parse_args()
+
+    root = os.environ.get("SMX_ROOT") or os.path.dirname(os.path.dirname(HERE))
+    build = os.environ.get("SMX_BUILD") or os.path.join(root, "build")
+    if a.list:
+        for sc in suite.SCENARIOS:
+            print("%-24s %-16s %s" % (sc["name"], ",".join(sorted(sc["suites"])), sc["about"]))
+        return 0
+
+    def out(s):
+        print(s, flush=True)
+
+    echo = None
+    if a.demo:
+        import re
+        rx = re.compile(DEMO_LINES)
+
+        def echo(port, t, text):
+            if port == "vmm" or rx.search(text):
+                print("  [%8.3f] %-5s %s" % (t, port, text), flush=True)
+
+        chosen = [s for s in suite.SCENARIOS if "demo" in s["suites"]]
+    elif a.only:
+        chosen = [s for s in suite.SCENARIOS if s["name"] in a.only]
+        missing = set(a.only) - {s["name"] for s in chosen}
+        if missing:
+            out("no such scenario: %s" % ", ".join(sorted(missing)))
+            return 2
+    else:
+        want = a.suite or "check"
+        chosen = [s for s in suite.SCENARIOS if want in s["suites"]]
+    if a.verbose:
+        def echo(port, t, text):  # noqa: F811
+            print("  [%8.3f] %-5s %s" % (t, port, text), flush=True)
+    passed, failed = suite.run(chosen, root, build, out, a.verbose, echo)
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+/*
+ * sleepmux-guest: the test guests' whole user space (run by /init).
+ *
+ * The guest proves its own state: it fills a large buffer with a pattern
+ * derived from its identity (A or B, baked into the initramfs), then loops:
+ * announce, suspend to RAM, verify the whole buffer after resume. Every step
+ * prints one machine-readable line on the console:
+ *
+ *   SLEEPMUX-GUEST os=A event=boot buffer=268435456 cycles=3 end=poweroff uptime=3.05
+ *   SLEEPMUX-GUEST os=A event=filled mib=256 seconds=0.84 uptime=3.90
+ *   SLEEPMUX-GUEST os=A cycle=1 event=suspend uptime=3.91
+ *   SLEEPMUX-GUEST os=A cycle=1 pattern=ok seconds=0.52 uptime=4.49
+ *   SLEEPMUX-GUEST os=A event=done cycles=3 ok=3 uptime=9.10
+ *
+ * Kernel command line (all optional):
+ *   sleepmux.buffer=SIZE   bytes, with K/M/G suffix (default 256M)
+ *   sleepmux.cycles=N      suspend cycles, 0 = forever (default 3)
+ *   sleepmux.end=poweroff|idle   what to do after the last cycle (default idle)
+ *   sleepmux.state=mem|freeze    what to write to /sys/power/state (default mem)
+ *   sleepmux.corrupt=N     self-test: on cycle N, flip one bit of the buffer
+ *                          just before suspending, so the harness can prove
+ *                          that verification catches a changed page
+ *                          (reported as event=corrupted offset=0x...)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/reboot.h>
+#include <time.h>
+#include <unistd.h>
+
+struct opts {
+    char os[16];
+    uint64_t buffer;
+    unsigned cycles;
+    bool poweroff;
+    char state[16];
+    unsigned corrupt_cycle;
+};
+
+static char os_id[16] = "?";
+
+static double uptime(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One line, written with a single write() so kernel messages cannot split it. */
+__attribute__((format(printf, 1, 2))) static void report(const char *fmt, ...)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line, "SLEEPMUX-GUEST os=%s ", os_id);
+    va_list ap;
+
+    va_start(ap, fmt);
+    n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    n += snprintf(line + n, sizeof line - (size_t)n, " uptime=%.2f\n", uptime());
+    if (n > (int)sizeof line - 1)
+        n = (int)sizeof line - 1;
+    (void)!write(1, line, (size_t)n);
+}
+
+static uint64_t parse_size(const char *s)
+{
+    char *end;
+    uint64_t v = strtoull(s, &end, 0);
+
+    switch (*end) {
+    case 'G': case 'g': v <<= 30; break;
+    case 'M': case 'm': v <<= 20; break;
+    case 'K': case 'k': v <<= 10; break;
+    default: break;
+    }
+    return v;
+}
+
+static void read_file(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+
+    buf[n > 0 ? n : 0] = '\0';
+    if (fd >= 0)
+        close(fd);
+    buf[strcspn(buf, "\n")] = '\0';
+}
+
+static void parse_cmdline(struct opts *o)
+{
+    char cmd[4096];
+
+    read_file("/proc/cmdline", cmd, sizeof cmd);
+    for (char *tok = strtok(cmd, " "); tok; tok = strtok(NULL, " ")) {
+        if (!strncmp(tok, "sleepmux.buffer=", 16))
+            o->buffer = parse_size(tok + 16);
+        else if (!strncmp(tok, "sleepmux.cycles=", 16))
+            o->cycles = (unsigned)strtoul(tok + 16, NULL, 0);
+        else if (!strncmp(tok, "sleepmux.end=", 13))
+            o->poweroff = !strcmp(tok + 13, "poweroff");
+        else if (!strncmp(tok, "sleepmux.corrupt=", 17))
+            o->corrupt_cycle = (unsigned)strtoul(tok + 17, NULL, 0);
+        else if (!strncmp(tok, "sleepmux.state=", 15))
+            snprintf(o->state, sizeof o->state, "%s", tok + 15);
+    }
+}
+
+/*
+ * The pattern: word i of the buffer is a 64-bit mix of the guest's identity
+ * and i, so a page swapped in from the other guest, a page from an earlier
+ * offset, or a zeroed page all fail verification.
+ */
+static uint64_t seed_of(const char *id)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+    for (const char *p = "sleepmux-guest-"; *p; p++)
+        h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+    for (const char *p = id; *p; p++)
+        h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+    return h;
+}
+
+static inline uint64_t word_at(uint64_t seed, uint64_t i)
+{
+    uint64_t z = seed + i * 0x9e3779b97f4a7c15ull;
+
+    z = (z ^ (z >> 31)) * 0xbf58476d1ce4e5b9ull;
+    return z ^ (z >> 29);
+}
+
+static void fill(uint64_t *buf, uint64_t words, uint64_t seed)
+{
+    for (uint64_t i = 0; i < words; i++)
+        buf[i] = word_at(seed, i);
+}
+
+/* Returns the index of the first bad word, or `words` if all are good. */
+static uint64_t verify(const uint64_t *buf, uint64_t words, uint64_t seed, uint64_t *bad_count)
+{
+    uint64_t first = words;
+
+    *bad_count = 0;
+    for (uint64_t i = 0; i < words; i++) {
+        if (buf[i] != word_at(seed, i)) {
+            if (first == words)
+                first = i;
+            ++*bad_count;
+        }
+    }
+    return first;
+}
+
+static int suspend(const char *state)
+{
+    int fd = open("/sys/power/state", O_WRONLY);
+
+    if (fd < 0)
+        return errno;
+    /* The write returns once the machine has resumed (or failed to sleep). */
+    ssize_t n = write(fd, state, strlen(state));
+    int err = n < 0 ? errno : 0;
+    close(fd);
+    return err;
+}
+
+int main(void)
+{
+    struct opts o = { .buffer = 256ull << 20, .cycles = 3, .poweroff = false, .state = "mem" };
+
+    read_file("/etc/sleepmux-os", os_id, sizeof os_id);
+    if (!os_id[0])
+        snprintf(os_id, sizeof os_id, "?");
+    parse_cmdline(&o);
+
+    uint64_t words = o.buffer / 8;
+    report("event=boot buffer=%" PRIu64 " cycles=%u end=%s", o.buffer, o.cycles,
+           o.poweroff ? "poweroff" : "idle");
+
+    uint64_t *buf = mmap(NULL, o.buffer, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (buf == MAP_FAILED) {
+        /* PID 1 must not exit (the kernel would panic): report and idle. */
+        report("event=error what=mmap errno=%d (%s)", errno, strerror(errno));
+        for (;;)
+            pause();
+    }
+    uint64_t seed = seed_of(os_id);
+    double t = now();
+    fill(buf, words, seed);
+    report("event=filled mib=%" PRIu64 " seconds=%.2f", o.buffer >> 20, now() - t);
+
+    unsigned ok = 0, cycle;
+    for (cycle = 1; o.cycles == 0 || cycle <= o.cycles; cycle++) {
+        if (cycle == o.corrupt_cycle) {
+            uint64_t at = (words / 2 + 12345) % words;
+            buf[at] ^= 1ull << 17;
+            report("cycle=%u event=corrupted offset=0x%" PRIx64, cycle, at * 8);
+        }
+        report("cycle=%u event=suspend state=%s", cycle, o.state);
+        int err = suspend(o.state);
+        if (err) {
+            report("cycle=%u event=suspend-failed errno=%d (%s)", cycle, err, strerror(err));
+            sleep(1);
+            continue;
+        }
+        t = now();
+        uint64_t bad;
+        uint64_t first = verify(buf, words, seed, &bad);
+        if (first == words) {
+            ok++;
+            report("cycle=%u pattern=ok seconds=%.2f", cycle, now() - t);
+        } else {
+            report("cycle=%u pattern=bad first_bad_offset=0x%" PRIx64 " bad_words=%" PRIu64
+                   " expected=0x%016" PRIx64 " found=0x%016" PRIx64,
+                   cycle, first * 8, bad, word_at(seed, first), buf[first]);
+        }
+    }
+    report("event=done cycles=%u ok=%u", cycle - 1, ok);
+    if (o.poweroff) {
+        sync();
+        reboot(RB_POWER_OFF);
+    }
+    for (;;)
+        pause();
+}

@@ -1,0 +1,29 @@
+# tests/guest/: the two test guests, A and B: Debian's kernel (unpacked by
+# mk/deps.sh) and an initramfs of busybox-static plus sleepmux-guest.
+
+GUEST := $(B)/guest
+BUSYBOX := /bin/busybox
+
+$(GUEST)/sleepmux-guest: tests/guest/guest.c
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O2 -static $(WARN) -ffile-prefix-map=$(CURDIR)=. -o $@ $<
+
+$(GUEST)/initrd-%.img: $(GUEST)/sleepmux-guest tests/guest/init tests/guest/mkinitramfs.py
+	$(call say,CPIO,$@)
+	$(Q)$(PYTHON) tests/guest/mkinitramfs.py --os $* --busybox $(BUSYBOX) \
+	    --guest $(GUEST)/sleepmux-guest --init tests/guest/init --out $@
+
+$(GUEST)/vmlinuz: third_party/kernel/vmlinuz
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+GUEST_FILES := $(GUEST)/vmlinuz $(GUEST)/initrd-A.img $(GUEST)/initrd-B.img
+ALL += $(GUEST_FILES)
+
+# Reproducible: building the guests again from the same inputs gives the
+# same bytes.
+check-guest-reproducible: $(GUEST_FILES)
+	@echo "== guest images are reproducible"
+	@tests/guest/check-reproducible.sh $(GUEST) $(BUSYBOX)
+CHECKS += check-guest-reproducible
