@@ -27,3 +27,11 @@ check-guest-reproducible: $(GUEST_FILES)
 	@echo "== guest images are reproducible"
 	@tests/guest/check-reproducible.sh $(GUEST) $(BUSYBOX)
 CHECKS += check-guest-reproducible
+
+# Real guest memory (512 MiB, saved while guest A is in S3), made once and
+# kept: imagestore's round-trip tests and benchmarks read it.
+GUEST_MEM_A := $(GUEST)/mem-A.raw
+$(GUEST_MEM_A): | $(GUEST_FILES)
+	$(call say,DUMP,$@)
+	$(Q)$(PYTHON) tests/e2e/dump_memory.py --os A --memory 512 --buffer 64M --out $@ >$(GUEST)/mem-A.log 2>&1 \
+	    || { cat $(GUEST)/mem-A.log; exit 1; }
