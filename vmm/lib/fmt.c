@@ -76,12 +76,14 @@ int smx_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             continue;
         }
         p++;
-        bool left = false, zero = false;
+        bool left = false, zero = false, alt = false;
         for (;; p++) {
             if (*p == '-')
                 left = true;
             else if (*p == '0')
                 zero = true;
+            else if (*p == '#')
+                alt = true;
             else
                 break;
         }
@@ -168,7 +170,9 @@ int smx_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                 v = (unsigned short)v;
             else if (lng == -2)
                 v = (unsigned char)v;
-            emit_num(&o, v, false, *p == 'u' ? 10 : 16, *p == 'X', width, left, zero, "");
+            /* '#': C's alternate form, a 0x/0X prefix on non-zero hex. */
+            const char *prefix = alt && v && *p != 'u' ? (*p == 'X' ? "0X" : "0x") : "";
+            emit_num(&o, v, false, *p == 'u' ? 10 : 16, *p == 'X', width, left, zero, prefix);
             break;
         }
         case 'p':

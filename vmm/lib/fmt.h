@@ -1,6 +1,6 @@
 /*
  * printf-style formatting into a caller's buffer: the VMM has no libc.
- * Supports %% %c %s %d %i %u %x %X %p with flags '-' '0', width, precision
+ * Supports %% %c %s %d %i %u %x %X %p with flags '-' '0' '#', width, precision
  * (for strings, and '*' for either), and the length modifiers hh h l ll z.
  * Output is always NUL-terminated when size > 0; the return value is the
  * length the full output would have had (like C99 vsnprintf).

@@ -22,6 +22,8 @@ Test(fmt, integers_match_libc)
     SAME("%x %X %lx %llx", 0xdeadbeefu, 0xabcu, 0xffffffffffffffffUL, 0x10ULL);
     SAME("%hhu %hd %hx", 300, 70000, 0x12345);
     SAME("%zu", (size_t)123456789);
+    SAME("%#x %#llx %#X %#x %#10x %#-10x|", 0x2401u, 0xffffffff80000000ULL, 0xabu, 0u, 0x1fu, 0x1fu);
+    SAME("%#010x", 0x1fu);
 }
 
 Test(fmt, width_flags_precision)
