@@ -17,6 +17,17 @@
 #define F(name) name
 #endif
 
+/* gnu-efi's libefi brings its own memcpy and memset: in the loader ours
+ * step aside (-DSMX_LIBC_WEAK) instead of colliding. */
+#ifdef SMX_LIBC_WEAK
+#pragma weak memcpy
+#pragma weak memmove
+#pragma weak memset
+#pragma weak memcmp
+#pragma weak strlen
+#pragma weak strncmp
+#endif
+
 void *F(memcpy)(void *restrict dst, const void *restrict src, size_t n);
 void *F(memmove)(void *dst, const void *src, size_t n);
 void *F(memset)(void *dst, int c, size_t n);
