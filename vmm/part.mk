@@ -1,5 +1,6 @@
 # vmm/: the hypervisor. vmmrt is the runtime every freestanding image links
-# (libc subset, formatter, log, clock, UART, lwIP port glue).
+# (libc subset, formatter, log, clock, UART, lwIP port glue); vmm.elf is the
+# hypervisor itself, linked by vmm.ld into the top 2 GiB.
 
 LIBS += vmmrt
 vmmrt.srcs := vmm/lib/fmt.c vmm/core/log.c vmm/core/time.c vmm/drivers/uart.c vmm/net/lwip_port.c
@@ -10,7 +11,8 @@ LIBS += smxlibc
 smxlibc.srcs := vmm/libc/string.c vmm/libc/atoi.c
 smxlibc.worlds := fs efi asan
 # Loop distribution would turn these very loops into calls to themselves.
-$(B)/fs/vmm/libc/%.o $(B)/efi/vmm/libc/%.o: XFLAGS := -fno-tree-loop-distribute-patterns
+$(B)/fs/vmm/libc/%.o: XFLAGS := -fno-tree-loop-distribute-patterns
+$(B)/efi/vmm/libc/%.o: XFLAGS := -fno-tree-loop-distribute-patterns -DSMX_LIBC_WEAK
 $(B)/asan/vmm/libc/%.o: XFLAGS := -DSMX_LIBC_PREFIX=smx_test_ -fno-tree-loop-distribute-patterns
 
 # The formatter is plain C: tested hosted.
@@ -19,4 +21,18 @@ smxfmt.srcs := vmm/lib/fmt.c
 smxfmt.worlds := asan
 
 VMM_LDS := vmm/vmm.ld
+VMM_SRCS := $(wildcard vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S)
+VMM_LIBS := vmmrt smxlibc
+VMM_ELF := $(B)/fs/vmm.elf
+
+$(call objs,$(VMM_SRCS),fs): $(B)/gen/version.h
+$(B)/fs/vmm/core/%.o: XFLAGS := -I$(B)/gen
+
+$(VMM_ELF): $(call objs,$(VMM_SRCS),fs) $(call libs_for,$(VMM_LIBS),fs) $(VMM_LDS)
+	$(call say,LINK,$@)
+	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -T $(VMM_LDS) -o $@ \
+	    $(call objs,$(VMM_SRCS),fs) --start-group $(call libs_for,$(VMM_LIBS),fs) --end-group
+	$(Q)if $(NM) -u $@ | grep -q .; then echo "vmm.elf: undefined symbols:"; $(NM) -u $@; rm -f $@; exit 1; fi
+
+ALL += $(VMM_ELF)
 UNIT_SRCS += $(wildcard tests/unit/vmm/*.c)

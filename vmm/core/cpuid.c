@@ -1,0 +1,54 @@
+/*
+ * CPUID as the guest sees it: the hardware's answer, except that SVM is
+ * hidden (the guest cannot use it: sleepmux owns it) and the hypervisor
+ * range 0x40000000-0x400000ff describes sleepmux:
+ *
+ *   0x40000000  EAX = highest sleepmux leaf, EBX:ECX:EDX = "sleepmux-vmm"
+ *   0x40000001  EAX = interface version, EBX = sleep requests seen,
+ *               EDX:ECX = VM exits so far
+ *   0x40000002  EBX:EAX = VMM region base, EDX:ECX = region size
+ *
+ * CPUID.1:ECX.hypervisor is left as the hardware reports it, so an OS on
+ * bare metal keeps behaving as on bare metal.
+ */
+#include "exit.h"
+#include "vmm.h"
+
+#define LEAF_BASE 0x40000000u
+#define LEAF_LAST 0x40000002u
+#define INTERFACE_VERSION 1
+
+void vmm_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
+{
+    if (leaf >= LEAF_BASE && leaf <= LEAF_BASE + 0xff) {
+        *r = (struct cpuid_regs){ 0 };
+        switch (leaf) {
+        case LEAF_BASE:
+            r->eax = LEAF_LAST;
+            r->ebx = 0x65656c73; /* "slee" */
+            r->ecx = 0x78756d70; /* "pmux" */
+            r->edx = 0x6d6d762d; /* "-vmm" */
+            break;
+        case LEAF_BASE + 1: {
+            uint64_t exits = vmm_exits_total();
+            r->eax = INTERFACE_VERSION;
+            r->ebx = vmm.sleep_requests;
+            r->ecx = (uint32_t)exits;
+            r->edx = (uint32_t)(exits >> 32);
+            break;
+        }
+        case LEAF_BASE + 2:
+            r->eax = (uint32_t)vmm.bi->region_base;
+            r->ebx = (uint32_t)(vmm.bi->region_base >> 32);
+            r->ecx = (uint32_t)vmm.bi->region_size;
+            r->edx = (uint32_t)(vmm.bi->region_size >> 32);
+            break;
+        }
+        return;
+    }
+    *r = cpuid(leaf, sub);
+    if (leaf == 0x80000001u)
+        r->ecx &= ~CPUID_80000001_ECX_SVM;
+    else if (leaf == 0x8000000au)
+        *r = (struct cpuid_regs){ 0 };
+}

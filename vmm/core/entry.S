@@ -1,0 +1,53 @@
+/*
+ * The VMM's two ways in.
+ *
+ * smx_vmm_entry: called by the loader (efi-loader/enter_vmm.S) with the
+ * VMM's page tables loaded and interrupts off, RDI = boot info. It returns
+ * to the loader only when the VMM refuses to start; otherwise the loader's
+ * state continues as the guest and this call never returns in host mode.
+ *
+ * smx_vmm_wake: where the real-mode wake trampoline lands, in long mode on
+ * the VMM's page tables, after the platform came back from S3.
+ */
+    .section .text.entry, "ax"
+    .globl smx_vmm_entry
+smx_vmm_entry:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, loader_rsp(%rip)
+    leaq boot_stack_top(%rip), %rsp
+    call vmm_start
+    /* Refused: back to the loader, nothing changed. */
+    movq loader_rsp(%rip), %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+
+    .text
+    .globl smx_vmm_wake
+smx_vmm_wake:
+    leaq boot_stack_top(%rip), %rsp
+    xorl %ebp, %ebp
+    call vmm_wake
+1:  cli
+    hlt
+    jmp 1b
+
+    .bss
+    .align 16
+loader_rsp:
+    .quad 0
+    .align 4096
+boot_stack:
+    .skip 32768
+boot_stack_top:
+
+    .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,22 @@
+/*
+ * The VMM's memory: pages handed out from its region (bootinfo.free_base up
+ * to the region's end), zeroed, never freed. Pointers are identity-mapped
+ * physical addresses (the lower half of the VMM's address space maps all
+ * physical memory 1:1), so a pointer is also the address hardware wants.
+ */
+#ifndef SMX_MEM_H
+#define SMX_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void mem_init(uint64_t region_base, uint64_t free_base, uint64_t region_end);
+/* n contiguous zeroed pages, or NULL when the region is exhausted. */
+void *mem_alloc_pages(size_t n);
+/* Physical address of a VMM pointer: image symbols (high half) or pages. */
+uint64_t mem_phys(const void *p);
+uint64_t mem_free_bytes(void);
+
+static inline void *phys_ptr(uint64_t pa) { return (void *)(uintptr_t)pa; }
+
+#endif

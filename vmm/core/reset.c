@@ -1,0 +1,49 @@
+/*
+ * The platform's reset paths, trapped so the VMM sees a reboot coming (and,
+ * with "nothing lost", can persist a parked OS first). Today they are
+ * logged and passed through.
+ *
+ *   0xcf9  Reset Control Register (Intel ICH/PCH datasheets, "RST_CNT"):
+ *          bit 2 (RST_CPU) set starts a reset; bit 1 selects hard reset.
+ *   0x64   8042 keyboard controller: command 0xfe pulses the reset line.
+ *   0x92   System Control Port A: bit 0 is the fast reset.
+ */
+#include "init.h"
+#include "iotrap.h"
+#include "log.h"
+
+#define RST_CNT 0xcf9
+#define RST_CNT_RST_CPU 0x04
+#define KBC_CMD 0x64
+#define KBC_PULSE_RESET 0xfe
+#define PORT_A 0x92
+#define PORT_A_FAST_RESET 0x01
+
+static void reset_write(void *ctx, uint16_t port, unsigned size, uint32_t value)
+{
+    uint8_t b = (uint8_t)value;
+    const char *how = NULL;
+
+    if (port == RST_CNT && size == 1 && (b & RST_CNT_RST_CPU))
+        how = "reset control register";
+    else if (port == KBC_CMD && size == 1 && b == KBC_PULSE_RESET)
+        how = "keyboard controller";
+    else if (port == PORT_A && size == 1 && (b & PORT_A_FAST_RESET))
+        how = "port 0x92 fast reset";
+    if (how)
+        smx_log("reset", "guest resets the platform through the %s (port %#x <- %#x)", how, port, b);
+    io_hw_out(port, size, value);
+}
+
+static int reset_init(const struct smx_bootinfo *bi)
+{
+    static const uint16_t ports[] = { RST_CNT, PORT_A };
+
+    for (unsigned i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        io_trap_add(&(struct io_trap){ .name = "reset", .port = ports[i], .len = 1, .write = reset_write });
+    /* 0x64 reads (status polling) are frequent: claim the port for writes,
+     * reads pass through in the handler lookup's default path. */
+    io_trap_add(&(struct io_trap){ .name = "reset", .port = KBC_CMD, .len = 1, .write = reset_write });
+    return 0;
+}
+SMX_INIT("50", reset_init);
