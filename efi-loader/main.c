@@ -1,19 +1,53 @@
 /*
- * sleepmux.efi — the UEFI loader. For now it proves the toolchain and the
- * ESP layout: it reports its version on the console (which OVMF mirrors to
- * the serial port) and returns to the firmware's boot manager.
+ * sleepmux.efi — the UEFI loader (DESIGN.md, "Boot flow"): read the config,
+ * start the VMM so that the firmware and everything after it run as its
+ * guest, then start the configured OS's boot loader. Any failure of the
+ * VMM path is reported and the OS boots without it: a machine with sleepmux
+ * installed must never become unbootable because of sleepmux.
  */
 #include <efi.h>
 #include <efilib.h>
 
+#include "chain.h"
+#include "config.h"
+#include "console.h"
 #include "version.h"
+#include "vmm_load.h"
 
 /* gnu-efi's crt0 passes SysV arguments: efi_main is declared without EFIAPI. */
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
+    static struct loader_config cfg;
+    static char why[256];
+    EFI_LOADED_IMAGE *self;
+
     InitializeLib(image, systab);
-    Print(L"sleepmux loader %a\r\n", SMX_VERSION);
-    return EFI_SUCCESS;
+    loader_log("sleepmux loader %s", SMX_VERSION);
+    EFI_STATUS st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&self);
+    if (EFI_ERROR(st)) {
+        loader_log("cannot find my own device: %s", efi_status_str(st));
+        return st;
+    }
+    st = loader_config_load(self->DeviceHandle, &cfg, why, sizeof why);
+    if (EFI_ERROR(st)) {
+        loader_log("config error: %s", why);
+        loader_log("no OS to boot: returning to the firmware's boot menu");
+        return st;
+    }
+    loader_log_uart(cfg.log_port);
+    loader_log("sleepmux loader %s: booting %s (%s)", SMX_VERSION, cfg.os_name[0] ? cfg.os_name : "the OS",
+               cfg.os_loader);
+    if (!cfg.vmm_enabled) {
+        loader_log("the VMM is disabled in the config: booting without it");
+    } else {
+        struct loader_vmm_params vp = { .region_mib = cfg.vmm_mib, .log_port = cfg.log_port, .flags = cfg.flags };
+        st = loader_start_vmm(self->DeviceHandle, &vp, why, sizeof why);
+        if (EFI_ERROR(st))
+            loader_log("%s; booting without sleepmux", why);
+        else
+            loader_log("running under the sleepmux VMM");
+    }
+    return loader_chain(image, self->DeviceHandle, cfg.os_loader, cfg.os_args);
 }

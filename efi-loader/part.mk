@@ -2,7 +2,8 @@
 # world (PIC, no SSE, no red zone); gnu-efi's crt0 and linker script turn the
 # shared object into a PE32+ image.
 
-LOADER_SRCS := $(wildcard efi-loader/*.c)
+LOADER_SRCS := $(wildcard efi-loader/*.c) efi-loader/enter_vmm.S \
+               vmm/arch/x86/idmap.c vmm/drivers/uart.c vmm/lib/fmt.c
 LOADER_LIBS := smxlibc
 LOADER_SO := $(B)/efi/sleepmux.so
 LOADER_EFI := $(B)/efi/sleepmux.efi
@@ -22,3 +23,9 @@ $(LOADER_EFI): $(LOADER_SO)
 	    -j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
 ALL += $(LOADER_EFI)
+
+# The ELF checker is pure: tested hosted.
+LIBS += elfcheck
+elfcheck.srcs := efi-loader/elf_check.c
+elfcheck.worlds := asan
+UNIT_SRCS += $(wildcard tests/unit/efi-loader/*.c)

@@ -1,0 +1,204 @@
+#include "vmm_load.h"
+
+#include <efilib.h>
+
+#include "../vmm/arch/x86/idmap.h"
+#include "../vmm/bootinfo.h"
+#include "../vmm/lib/fmt.h"
+#include "console.h"
+#include "elf_check.h"
+#include "files.h"
+#include "version.h"
+
+#define VMM_PATH L"\\EFI\\sleepmux\\vmm.elf"
+#define GIB (1ull << 30)
+#define PAGE 4096ull
+#define BELOW_4G 0xffffffffull
+#define BELOW_1M 0x9ffffull /* conventional memory, under the EBDA and VGA hole */
+#define REGION_MIN_MIB 8
+
+enum smx_start_error smx_enter_vmm(smx_vmm_entry_fn *entry, struct smx_bootinfo *bi, uint64_t cr3,
+                                   struct smx_guest_entry *ge);
+
+static const char *start_error_str(enum smx_start_error e)
+{
+    switch (e) {
+    case SMX_START_OK: return "started";
+    case SMX_START_BAD_BOOTINFO: return "the VMM does not understand this loader's boot info (version mismatch)";
+    case SMX_START_NO_SVM: return "the CPU has no usable SVM (see the VMM log)";
+    case SMX_START_NO_NPT: return "the CPU has no usable nested paging";
+    case SMX_START_SVM_IN_USE: return "virtualization is already in use";
+    case SMX_START_NO_MEMORY: return "the VMM region is too small";
+    case SMX_START_NO_ACPI: return "no usable ACPI sleep registers (see the VMM log)";
+    case SMX_START_UNSUPPORTED_CPU: return "no supported virtualization on this CPU";
+    }
+    return "unknown error";
+}
+
+struct bump {
+    uint64_t next, end;
+};
+
+static uint64_t bump_page(void *ctx)
+{
+    struct bump *b = ctx;
+
+    if (b->next + PAGE > b->end)
+        return 0;
+    uint64_t p = b->next;
+    b->next += PAGE;
+    SetMem((void *)(uintptr_t)p, PAGE, 0);
+    return p;
+}
+
+/* A 2 MiB-aligned run of reserved pages below 4 GiB: over-allocate, then
+ * give back the unaligned head and tail. */
+static EFI_STATUS alloc_region(uint64_t bytes, uint64_t *base)
+{
+    EFI_PHYSICAL_ADDRESS a = BELOW_4G;
+    UINTN pages = (bytes + SMX_REGION_ALIGN) / PAGE;
+    EFI_STATUS st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiReservedMemoryType, pages, &a);
+
+    if (EFI_ERROR(st))
+        return st;
+    uint64_t aligned = (a + SMX_REGION_ALIGN - 1) & ~(SMX_REGION_ALIGN - 1);
+    uint64_t head = (aligned - a) / PAGE, tail = pages - head - bytes / PAGE;
+    if (head)
+        uefi_call_wrapper(BS->FreePages, 2, a, head);
+    if (tail)
+        uefi_call_wrapper(BS->FreePages, 2, aligned + bytes, tail);
+    *base = aligned;
+    return EFI_SUCCESS;
+}
+
+/* The firmware's memory map, simplified into the boot info; returns the
+ * end of the highest range. */
+static uint64_t copy_memmap(struct smx_bootinfo *bi)
+{
+    UINTN n = 0, key, dsize;
+    UINT32 dver;
+    EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&n, &key, &dsize, &dver), *d;
+    uint64_t top = 0;
+
+    if (!map)
+        return 0;
+    if (bi)
+        bi->memmap_count = 0;
+    d = map;
+    for (UINTN i = 0; i < n; i++, d = NextMemoryDescriptor(d, dsize)) {
+        uint64_t end = d->PhysicalStart + d->NumberOfPages * PAGE;
+        if (end > top)
+            top = end;
+        if (bi && bi->memmap_count < SMX_MEMMAP_MAX)
+            bi->memmap[bi->memmap_count++] = (struct smx_mem_range){
+                .base = d->PhysicalStart, .pages = d->NumberOfPages, .type = d->Type,
+            };
+    }
+    if (bi && n > SMX_MEMMAP_MAX)
+        loader_log("memory map has %llu entries, the VMM gets the first %d", (unsigned long long)n,
+                   SMX_MEMMAP_MAX);
+    FreePool(map);
+    return top;
+}
+
+static int cpu_has_1g_pages(void)
+{
+    uint32_t a, b, c, d;
+
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
+    return (d >> 26) & 1;
+}
+
+EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p, char *why, UINTN whylen)
+{
+    void *file;
+    UINTN size;
+    struct elf_plan plan;
+    char msg[160];
+    EFI_STATUS st;
+    uint64_t region_bytes = (p->region_mib < REGION_MIN_MIB ? REGION_MIN_MIB : p->region_mib) << 20;
+
+    if (!cpu_has_1g_pages()) {
+        smx_snprintf(why, whylen, "the CPU has no 1 GiB pages");
+        return EFI_UNSUPPORTED;
+    }
+    st = loader_read_file(device, VMM_PATH, &file, &size);
+    if (EFI_ERROR(st)) {
+        smx_snprintf(why, whylen, "cannot read \\EFI\\sleepmux\\vmm.elf: %s", efi_status_str(st));
+        return st;
+    }
+    if (elf_check(file, size, SMX_VMM_VBASE, region_bytes / 2, &plan, msg, sizeof msg) != ELF_OK) {
+        smx_snprintf(why, whylen, "vmm.elf is not a valid VMM image: %s", msg);
+        FreePool(file);
+        return EFI_LOAD_ERROR;
+    }
+
+    uint64_t top = copy_memmap(NULL);
+    uint64_t limit = top < 4 * GIB ? 4 * GIB : (top + GIB - 1) & ~(GIB - 1);
+    uint64_t base;
+    EFI_PHYSICAL_ADDRESS tramp = BELOW_1M;
+    st = alloc_region(region_bytes, &base);
+    if (EFI_ERROR(st)) {
+        smx_snprintf(why, whylen, "cannot reserve %llu MiB below 4 GiB for the VMM: %s",
+                     (unsigned long long)(region_bytes >> 20), efi_status_str(st));
+        FreePool(file);
+        return st;
+    }
+    st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiReservedMemoryType, 1, &tramp);
+    if (EFI_ERROR(st)) {
+        smx_snprintf(why, whylen, "cannot reserve a page below 1 MiB for the wake trampoline: %s",
+                     efi_status_str(st));
+        uefi_call_wrapper(BS->FreePages, 2, base, region_bytes / PAGE);
+        FreePool(file);
+        return st;
+    }
+
+    /* The image, then the VMM's page tables, then the boot info. */
+    SetMem((void *)(uintptr_t)base, plan.image_size, 0);
+    for (unsigned i = 0; i < plan.nseg; i++)
+        CopyMem((void *)(uintptr_t)(base + plan.seg[i].vaddr - SMX_VMM_VBASE),
+                (const char *)file + plan.seg[i].offset, plan.seg[i].filesz);
+    FreePool(file);
+    struct bump b = { base + plan.image_size, base + region_bytes };
+    uint64_t pml4 = idmap_build(limit, 0, bump_page, &b);
+    if (!pml4 || idmap_map_2m(pml4, SMX_VMM_VBASE, base, region_bytes, 0, bump_page, &b)) {
+        smx_snprintf(why, whylen, "the VMM region is too small for its page tables");
+        uefi_call_wrapper(BS->FreePages, 2, base, region_bytes / PAGE);
+        uefi_call_wrapper(BS->FreePages, 2, tramp, 1);
+        return EFI_OUT_OF_RESOURCES;
+    }
+    struct smx_bootinfo *bi = (struct smx_bootinfo *)(uintptr_t)b.next;
+    b.next += (sizeof *bi + PAGE - 1) & ~(PAGE - 1);
+    SetMem(bi, sizeof *bi, 0);
+    bi->magic = SMX_BOOTINFO_MAGIC;
+    bi->version = SMX_BOOTINFO_VERSION;
+    bi->size = sizeof *bi;
+    bi->region_base = base;
+    bi->region_size = region_bytes;
+    bi->image_size = plan.image_size;
+    bi->free_base = b.next;
+    bi->host_cr3 = pml4;
+    bi->trampoline_base = tramp;
+    bi->max_phys = limit;
+    bi->log_port = p->log_port;
+    bi->flags = p->flags;
+    /* Prefer the ACPI 2.0+ RSDP (it carries the XSDT), UEFI 2.10 §4.6. */
+    EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
+    void *rsdp = NULL;
+    if (!EFI_ERROR(LibGetSystemConfigurationTable(&acpi20, &rsdp)) && rsdp)
+        bi->rsdp = (uint64_t)(uintptr_t)rsdp;
+    else if (!EFI_ERROR(LibGetSystemConfigurationTable(&acpi10, &rsdp)) && rsdp)
+        bi->rsdp = (uint64_t)(uintptr_t)rsdp;
+    smx_snprintf(bi->loader_version, sizeof bi->loader_version, "%s", SMX_VERSION);
+    copy_memmap(bi);
+
+    loader_log("starting the VMM: region %#llx+%llu MiB, entry %#llx, trampoline %#llx", (unsigned long long)base,
+               (unsigned long long)(region_bytes >> 20), (unsigned long long)plan.entry, (unsigned long long)tramp);
+    enum smx_start_error e = smx_enter_vmm((smx_vmm_entry_fn *)(uintptr_t)plan.entry, bi, pml4, &bi->guest);
+    if (e == SMX_START_OK)
+        return EFI_SUCCESS; /* we are the guest now */
+    smx_snprintf(why, whylen, "the VMM refused to start: %s", start_error_str(e));
+    uefi_call_wrapper(BS->FreePages, 2, base, region_bytes / PAGE);
+    uefi_call_wrapper(BS->FreePages, 2, tramp, 1);
+    return EFI_UNSUPPORTED;
+}
