@@ -19,6 +19,7 @@ INCLUDES :=
 LIBS :=
 TOOLS :=
 UNIT_SRCS :=
+UNIT_DATA :=
 FUZZERS :=
 ALL :=
 CHECKS :=
@@ -73,7 +74,7 @@ all: $(ALL) $(addprefix $(B)/bin/,$(TOOLS)) $(UNIT_BIN)
 export SMX_ROOT := $(CURDIR)
 export SMX_BUILD := $(CURDIR)/$(B)
 
-check-unit: $(UNIT_BIN)
+check-unit: $(UNIT_BIN) $(UNIT_DATA)
 	@echo "== unit tests (Criterion, ASan+UBSan)"
 	@ASAN_OPTIONS=detect_leaks=1 $(UNIT_BIN) --jobs 2
 

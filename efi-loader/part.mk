@@ -29,3 +29,4 @@ LIBS += elfcheck
 elfcheck.srcs := efi-loader/elf_check.c
 elfcheck.worlds := asan
 UNIT_SRCS += $(wildcard tests/unit/efi-loader/*.c)
+UNIT_DATA += $(B)/fs/vmm.elf

@@ -7,6 +7,7 @@
 #   TOOLS     host programs; NAME.srcs, NAME.libs. Gives $(B)/bin/NAME.
 #   UNIT_SRCS Criterion test files, all linked into one binary $(B)/asan/unit
 #             with every library's asan build.
+#   UNIT_DATA files the unit tests read at run time (built before they run).
 #   FUZZERS   libFuzzer targets; NAME.srcs, NAME.libs, NAME.corpus (dirs).
 #   ALL       further files `make all` builds (firmware images, fixtures, …).
 
