@@ -36,3 +36,8 @@ $(VMM_ELF): $(call objs,$(VMM_SRCS),fs) $(call libs_for,$(VMM_LIBS),fs) $(VMM_LD
 
 ALL += $(VMM_ELF)
 UNIT_SRCS += $(wildcard tests/unit/vmm/*.c)
+
+bench-vmm: all
+	@echo "== bench: the VMM against the bare firmware (QEMU/TCG)"
+	@$(PYTHON) tests/e2e/run.py --only bench-vmm
+BENCHES += bench-vmm

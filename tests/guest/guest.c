@@ -17,6 +17,11 @@
  *   sleepmux.cycles=N      suspend cycles, 0 = forever (default 3)
  *   sleepmux.end=poweroff|idle   what to do after the last cycle (default idle)
  *   sleepmux.state=mem|freeze    what to write to /sys/power/state (default mem)
+ *   sleepmux.probe=vmm     look for sleepmux (CPUID 0x40000000), then try to
+ *                          read and overwrite the VMM's region through
+ *                          /dev/mem (event=vmm-read, event=vmm-write)
+ *   sleepmux.idle=SECONDS  after filling, idle this long and report the VM
+ *                          exits sleepmux counted meanwhile (event=idle)
  *   sleepmux.corrupt=N     self-test: on cycle N, flip one bit of the buffer
  *                          just before suspending, so the harness can prove
  *                          that verification catches a changed page
@@ -44,7 +49,85 @@ struct opts {
     bool poweroff;
     char state[16];
     unsigned corrupt_cycle;
+    bool probe_vmm;
+    unsigned idle;
 };
+
+static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* sleepmux's CPUID leaves (vmm/core/cpuid.c). */
+struct vmm_info {
+    bool present;
+    uint32_t sleeps;
+    uint64_t exits, region_base, region_size;
+};
+
+static void cpuid(uint32_t leaf, uint32_t r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+
+static struct vmm_info vmm_info(void)
+{
+    struct vmm_info v = { 0 };
+    uint32_t r[4];
+    char sig[13];
+
+    cpuid(0x40000000u, r);
+    memcpy(sig, &r[1], 4);
+    memcpy(sig + 4, &r[2], 4);
+    memcpy(sig + 8, &r[3], 4);
+    sig[12] = 0;
+    if (strcmp(sig, "sleepmux-vmm") || r[0] < 0x40000002u)
+        return v;
+    v.present = true;
+    cpuid(0x40000001u, r);
+    v.sleeps = r[1];
+    v.exits = r[2] | (uint64_t)r[3] << 32;
+    cpuid(0x40000002u, r);
+    v.region_base = r[0] | (uint64_t)r[1] << 32;
+    v.region_size = r[2] | (uint64_t)r[3] << 32;
+    return v;
+}
+
+#define VMM_MARKER "sleepmux-vmm-region-marker"
+
+/*
+ * Read the VMM's region through /dev/mem, then write over all of it. The
+ * VMM hides its region behind a sink page, so neither its marker nor any of
+ * its code may show up, and the VMM's own integrity check (at the next sleep)
+ * must find it unchanged.
+ */
+static void probe_vmm_region(const struct vmm_info *v)
+{
+    int fd = open("/dev/mem", O_RDWR | O_SYNC);
+    if (fd < 0) {
+        report("event=vmm-read error=open-dev-mem errno=%d", errno);
+        return;
+    }
+    uint8_t *p = mmap(NULL, v->region_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)v->region_base);
+    if (p == MAP_FAILED) {
+        report("event=vmm-read error=mmap errno=%d", errno);
+        close(fd);
+        return;
+    }
+    uint64_t markers = 0, nonzero = 0;
+    size_t mlen = strlen(VMM_MARKER);
+    for (uint64_t i = 0; i < v->region_size; i++) {
+        if (p[i])
+            nonzero++;
+        if (p[i] == 's' && i + mlen <= v->region_size && !memcmp(p + i, VMM_MARKER, mlen))
+            markers++;
+    }
+    /* ELF magic at the start of a page would betray a loaded image too. */
+    report("event=vmm-read base=0x%" PRIx64 " size=0x%" PRIx64 " markers=%" PRIu64 " nonzero_bytes=%" PRIu64,
+           v->region_base, v->region_size, markers, nonzero);
+    for (uint64_t i = 0; i < v->region_size; i += 8)
+        *(volatile uint64_t *)(p + i) = 0xa5a5a5a5a5a5a5a5ull ^ i;
+    report("event=vmm-write bytes=%" PRIu64, v->region_size);
+    munmap(p, v->region_size);
+    close(fd);
+}
 
 static char os_id[16] = "?";
 
@@ -65,7 +148,7 @@ static double now(void)
 }
 
 /* One line, written with a single write() so kernel messages cannot split it. */
-__attribute__((format(printf, 1, 2))) static void report(const char *fmt, ...)
+static void report(const char *fmt, ...)
 {
     char line[512];
     int n = snprintf(line, sizeof line, "SLEEPMUX-GUEST os=%s ", os_id);
@@ -119,6 +202,10 @@ static void parse_cmdline(struct opts *o)
             o->cycles = (unsigned)strtoul(tok + 16, NULL, 0);
         else if (!strncmp(tok, "sleepmux.end=", 13))
             o->poweroff = !strcmp(tok + 13, "poweroff");
+        else if (!strcmp(tok, "sleepmux.probe=vmm"))
+            o->probe_vmm = true;
+        else if (!strncmp(tok, "sleepmux.idle=", 14))
+            o->idle = (unsigned)strtoul(tok + 14, NULL, 0);
         else if (!strncmp(tok, "sleepmux.corrupt=", 17))
             o->corrupt_cycle = (unsigned)strtoul(tok + 17, NULL, 0);
         else if (!strncmp(tok, "sleepmux.state=", 15))
@@ -211,6 +298,23 @@ int main(void)
     fill(buf, words, seed);
     report("event=filled mib=%" PRIu64 " seconds=%.2f", o.buffer >> 20, now() - t);
 
+    struct vmm_info v = vmm_info();
+    if (v.present)
+        report("event=vmm signature=sleepmux-vmm sleeps=%u exits=%" PRIu64 " region=0x%" PRIx64 "+0x%" PRIx64,
+               v.sleeps, v.exits, v.region_base, v.region_size);
+    else
+        report("event=vmm signature=none");
+    if (o.probe_vmm && v.present)
+        probe_vmm_region(&v);
+    if (o.idle) {
+        /* CPUID exits itself; the two reads bracket the idle time. */
+        uint64_t before = vmm_info().exits;
+        double t0 = now();
+        sleep(o.idle);
+        uint64_t after = vmm_info().exits;
+        report("event=idle seconds=%.2f exits=%" PRIu64, now() - t0, v.present ? after - before - 1 : 0);
+    }
+
     unsigned ok = 0, cycle;
     for (cycle = 1; o.cycles == 0 || cycle <= o.cycles; cycle++) {
         if (cycle == o.corrupt_cycle) {
@@ -230,7 +334,12 @@ int main(void)
         uint64_t first = verify(buf, words, seed, &bad);
         if (first == words) {
             ok++;
-            report("cycle=%u pattern=ok seconds=%.2f", cycle, now() - t);
+            struct vmm_info vi = vmm_info();
+            if (vi.present)
+                report("cycle=%u pattern=ok seconds=%.2f vmm_sleeps=%u vmm_exits=%" PRIu64, cycle, now() - t,
+                       vi.sleeps, vi.exits);
+            else
+                report("cycle=%u pattern=ok seconds=%.2f", cycle, now() - t);
         } else {
             report("cycle=%u pattern=bad first_bad_offset=0x%" PRIx64 " bad_words=%" PRIu64
                    " expected=0x%016" PRIx64 " found=0x%016" PRIx64,

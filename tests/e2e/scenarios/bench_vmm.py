@@ -1,0 +1,68 @@
+"""make bench, the VMM's part (issue 7): the same ESP booted with the VMM
+disabled in the config and enabled, so the only difference is sleepmux.
+Printed as ratios from this one run:
+  boot      QEMU start -> guest user space, with / without the VMM
+  exits     VM exits per second during boot and while the guest idles
+  sleep     S3 request -> suspended, with / without
+  resume    wakeup -> guest running again (its pattern check excluded), with / without
+Each configuration boots RUNS times; the best run counts (emulation noise
+only ever adds time)."""
+
+from smx_e2e.guest import Guest, cmdline
+from smx_e2e.sleepmux import make_sleepmux_esp
+from smx_e2e.suite import scenario
+
+RUNS = 2
+CYCLES = 3
+IDLE = 10
+
+
+def one_boot(t, label, vmm):
+    esp = make_sleepmux_esp(t, name="esp-%s.img" % label, vmm=vmm,
+                            guest_args=cmdline(cycles=CYCLES, end="poweroff", buffer="64M",
+                                               extra="sleepmux.idle=%d" % IDLE))
+    m = t.machine(label, disks=[esp])
+    m.start()
+    g = Guest(t, m, "A")
+    r = {}
+    r["user"], f, _ = g.wait(r"event=boot", 180, "guest user space")
+    _, v, _ = g.wait(r"event=vmm ", 60, "the CPUID probe")
+    r["boot_exits"] = int(v.get("exits", 0))
+    _, idle, _ = g.wait(r"event=idle", IDLE + 60, "the idle measurement")
+    r["idle_exits_per_s"] = int(idle["exits"]) / float(idle["seconds"])
+    sleeps, resumes = [], []
+    for n in range(1, CYCLES + 1):
+        c = g.s3_cycle(n)
+        if not c["ok"]:
+            raise AssertionError("cycle %d failed: %s" % (n, c["fields"]))
+        sleeps.append(c["sleep"])
+        resumes.append(c["resume"] - float(c["fields"].get("seconds", 0)))
+    r["sleep"] = min(sleeps)
+    r["resume"] = min(resumes)
+    g.done()
+    m.wait_exit(60)
+    m.stop()
+    return r
+
+
+@scenario("bench-vmm", suites=("bench",))
+def bench_vmm(t):
+    """boot, exits and S3 latency with the VMM against without it, same ESP, same run"""
+    res = {False: [], True: []}
+    for i in range(RUNS):
+        for vmm in (False, True):
+            res[vmm].append(one_boot(t, "%s-%d" % ("vmm" if vmm else "bare", i), vmm))
+    best = {k: {m: min(r[m] for r in v) for m in v[0]} for k, v in res.items()}
+    b, v = best[False], best[True]
+    t.note("%-34s %10s %10s %8s  goal" % ("", "bare", "sleepmux", "ratio"))
+    t.note("%-34s %9.2fs %9.2fs %7.3fx  <= 1.05x" % ("QEMU start -> guest user space", b["user"], v["user"],
+                                                      v["user"] / b["user"]))
+    t.note("%-34s %10s %9.0f/s" % ("VM exits per second during boot", "-", v["boot_exits"] / v["user"]))
+    t.note("%-34s %10s %9.2f/s           near 0" % ("VM exits per second while idle", "-", v["idle_exits_per_s"]))
+    t.note("%-34s %9.3fs %9.3fs %7.3fx" % ("S3 request -> suspended", b["sleep"], v["sleep"], v["sleep"] / b["sleep"]))
+    t.note("%-34s %9.3fs %9.3fs %7.3fx  <= 1.1x" % ("wakeup -> guest running again", b["resume"], v["resume"],
+                                                     v["resume"] / b["resume"]))
+    total_b, total_v = b["sleep"] + b["resume"], v["sleep"] + v["resume"]
+    t.note("%-34s %9.3fs %9.3fs %7.3fx  <= 1.1x" % ("sleep request -> running again", total_b, total_v,
+                                                     total_v / total_b))
+    t.check("the bench ran %d boots with and without the VMM" % (2 * RUNS), True)

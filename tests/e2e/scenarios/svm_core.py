@@ -1,0 +1,104 @@
+"""The hypervisor core on AMD SVM (issue 7): sleepmux starts from UEFI, the
+firmware and then Linux run as its guest, S3 works through it any number of
+times, and its memory is out of the guest's reach."""
+
+import re
+
+from smx_e2e.guest import Guest, cmdline, fields
+from smx_e2e.sleepmux import make_sleepmux_esp, vmm_lines
+from smx_e2e.suite import scenario
+
+CYCLES = 5
+
+
+@scenario("svm-boot-s3", suites=("check", "demo"))
+def svm_boot_s3(t):
+    """guest A under the SVM VMM: active before the kernel, 5 S3 cycles, VMM region unreachable"""
+    esp = make_sleepmux_esp(t, guest_args=cmdline(cycles=CYCLES, end="poweroff", extra="sleepmux.probe=vmm"))
+    m = t.machine(disks=[esp])
+    m.start()
+    g = Guest(t, m, "A")
+    _, t_active, _ = m.wait_line(r"vmm: active: svm", 120, port="vmm", what="the VMM to become active")
+    t.phase("QEMU start -> VMM active", t_active)
+    t_ready = g.boot()
+    _, t_kernel, _ = m.find_line(r"Linux version")
+    t.check("the VMM is active before the kernel starts (%.2f s < %.2f s)" % (t_active, t_kernel),
+            t_active < t_kernel)
+
+    _, v, _ = g.wait(r"event=vmm ", 30, "the guest's CPUID probe")
+    t.check("the guest sees sleepmux's CPUID leaf (signature %s)" % v.get("signature"),
+            v.get("signature") == "sleepmux-vmm", str(v))
+    _, r, _ = g.wait(r"event=vmm-read ", 60, "the guest's read of the VMM region")
+    marker = vmm_lines(m, "vmm", r"region marker at (0x[0-9a-f]+)")
+    t.check("the guest reads nothing of the VMM's region (marker at %s not found, all %s bytes zero)"
+            % (marker[0][3].split()[-1] if marker else "?", int(r.get("size", "0"), 16)),
+            marker and r.get("markers") == "0" and r.get("nonzero_bytes") == "0", str(r))
+    _, w, _ = g.wait(r"event=vmm-write ", 60, "the guest's write over the VMM region")
+
+    cycles = []
+    for n in range(1, CYCLES + 1):
+        c = g.s3_cycle(n)
+        cycles.append(c)
+        t.phase("cycle %d: S3 request -> suspended" % n, c["sleep"])
+        t.phase("cycle %d: wakeup -> pattern verified" % n, c["resume"])
+        t.check("cycle %d: guest A resumed through the VMM with its 256 MiB pattern intact" % n, c["ok"],
+                str(c["fields"]))
+    requests = vmm_lines(m, "sleep", r"\(S3, .*request (\d+)")
+    wakes = vmm_lines(m, "s3", r"^wake (\d+)")
+    nums = [int(re.search(r"request (\d+)", x[3]).group(1)) for x in requests]
+    t.check("the VMM trapped and logged every S3 request, before and after each resume (requests %s)" % nums,
+            nums == list(range(1, CYCLES + 1)), "VMM log: %s" % [x[3] for x in requests])
+    t.check("the VMM came back from every S3 itself (%d wake lines)" % len(wakes), len(wakes) == CYCLES)
+    intact = vmm_lines(m, "vmm", r"image intact at sleep")
+    t.check("after the guest wrote over the VMM's region, the VMM's image is intact at every sleep",
+            len(intact) == CYCLES and not vmm_lines(m, "vmm", "IMAGE MODIFIED"),
+            "%d intact lines" % len(intact))
+    exits = [int(c["fields"].get("vmm_exits", -1)) for c in cycles]
+    t.note("VM exits seen by the guest after each resume: %s" % exits)
+    _, f = g.done()
+    t.check("guest A powers off cleanly through the VMM (QEMU exits 0)", m.wait_exit(60) == 0)
+
+
+@scenario("svm-fallback", suites=("check",))
+def svm_fallback(t):
+    """a broken vmm.elf: the loader says why and boots the OS without the VMM"""
+    broken = t.path("e2e", t.name, "vmm-broken.elf")
+    import os
+    os.makedirs(os.path.dirname(broken), exist_ok=True)
+    with open(t.path("fs", "vmm.elf"), "rb") as f:
+        data = bytearray(f.read())
+    data[18] = 3  # e_machine = EM_386
+    with open(broken, "wb") as f:
+        f.write(data)
+    esp = make_sleepmux_esp(t, vmm_elf=broken, guest_args=cmdline(cycles=1, end="poweroff"))
+    m = t.machine(disks=[esp])
+    m.start()
+    _, _, mt = m.wait_line(r"sleepmux: (vmm\.elf is not a valid VMM image: .*); booting without sleepmux", 120,
+                           what="the loader's fallback message")
+    t.check("the loader reports the broken vmm.elf: %s" % mt.group(1), "machine 3" in mt.group(1))
+    g = Guest(t, m, "A")
+    g.boot()
+    _, v, _ = g.wait(r"event=vmm ", 30, "the guest's CPUID probe")
+    t.check("the guest boots without the VMM (no sleepmux CPUID leaf)", v.get("signature") == "none", str(v))
+    c = g.s3_cycle(1)
+    t.check("and still sleeps and resumes on the bare firmware", c["ok"], str(c["fields"]))
+
+
+@scenario("svm-smm", suites=("check",))
+def svm_smm(t):
+    """SMM firmware (OVMF's secure-boot build, q35 smm=on): boots and sleeps under the VMM"""
+    esp = make_sleepmux_esp(t, guest_args=cmdline(cycles=2, end="poweroff"))
+    m = t.machine(disks=[esp], firmware="OVMF_CODE_4M.secboot.fd", smm=True)
+    m.start()
+    g = Guest(t, m, "A")
+    m.wait_line(r"vmm: active: svm", 120, port="vmm", what="the VMM to become active")
+    g.boot()
+    _, v, _ = g.wait(r"event=vmm ", 30, "the guest's CPUID probe")
+    t.check("the guest runs under the VMM on SMM firmware", v.get("signature") == "sleepmux-vmm", str(v))
+    for n in (1, 2):
+        c = g.s3_cycle(n)
+        t.check("cycle %d: S3 through the VMM with SMM firmware, pattern intact" % n, c["ok"], str(c["fields"]))
+    smi = vmm_lines(m, "sleep", r"smi (\d+)")
+    counts = [int(re.search(r"smi (\d+)", x[3]).group(1)) for x in smi]
+    t.check("SMIs taken while the guest ran were intercepted and delivered in host mode (%s)" % counts,
+            counts and max(counts) > 0)

@@ -1,0 +1,60 @@
+"""sleepmux on an emulated PC: the ESP with the loader, the VMM, the config
+and the test guests, and the VMM's log lines.
+
+ESP layout (what `make install` produces, plus the guests):
+  \\EFI\\BOOT\\BOOTX64.EFI          sleepmux.efi (the firmware's default boot path)
+  \\EFI\\sleepmux\\vmm.elf
+  \\EFI\\sleepmux\\sleepmux.conf
+  \\EFI\\guest\\vmlinuz.efi         Debian's kernel (an EFI stub)
+  \\EFI\\guest\\initrd-A.img, initrd-B.img
+"""
+
+import re
+
+from .esp import make_esp
+from .guest import cmdline
+
+VMM_LOG = re.compile(r"^\[\s*(\d+)\.(\d{3})\] (\w+): (.*)$")
+
+
+def config(os_id="A", guest_args="", vmm=True, vmm_mib=32, log_port=0x2F8, debug_exits=False):
+    """The sleepmux.conf for booting test guest os_id."""
+    return ("os.name = %s\n"
+            "os.loader = \\EFI\\guest\\vmlinuz.efi\n"
+            "os.args = initrd=\\EFI\\guest\\initrd-%s.img %s\n"
+            "vmm = %s\n"
+            "vmm.memory = %d\n"
+            "log.port = %#x\n"
+            "debug.exits = %s\n" % (os_id, os_id, guest_args, "on" if vmm else "off", vmm_mib, log_port,
+                                    "on" if debug_exits else "off")).encode()
+
+
+def make_sleepmux_esp(ctx, name="esp.img", os_id="A", guest_args=None, vmm_elf=None, conf=None, **cfg):
+    if guest_args is None:
+        guest_args = cmdline()
+    files = {
+        "EFI/BOOT/BOOTX64.EFI": ctx.path("efi", "sleepmux.efi"),
+        "EFI/sleepmux/vmm.elf": vmm_elf if vmm_elf is not None else ctx.path("fs", "vmm.elf"),
+        "EFI/sleepmux/sleepmux.conf": conf if conf is not None else config(os_id, guest_args, **cfg),
+        "EFI/guest/vmlinuz.efi": ctx.path("guest", "vmlinuz"),
+        "EFI/guest/initrd-A.img": ctx.path("guest", "initrd-A.img"),
+        "EFI/guest/initrd-B.img": ctx.path("guest", "initrd-B.img"),
+    }
+    return make_esp(ctx.path("e2e", ctx.name, name), files)
+
+
+def vmm_lines(m, tag=None, pattern=None):
+    """The VMM's own log lines (not firmware console output on the same
+    port): [(host time, vmm seconds, tag, text)]."""
+    out = []
+    rx = re.compile(pattern) if pattern else None
+    for t, text in m.port("vmm").lines:
+        mt = VMM_LOG.match(text)
+        if not mt:
+            continue
+        if tag and mt.group(3) != tag:
+            continue
+        if rx and not rx.search(mt.group(4)):
+            continue
+        out.append((t, int(mt.group(1)) + int(mt.group(2)) / 1000.0, mt.group(3), mt.group(4)))
+    return out
