@@ -26,7 +26,7 @@ sleepmux-acpi.libs := acpimem acpisleep
 # the root scope, which iasl otherwise refuses and the scanner must ignore.
 ASL_DIR := tests/fixtures/acpi-sleep/asl
 ACPI_FIX := $(B)/fixtures/acpi-sleep
-ACPI_PLATFORMS := $(filter-out common,$(notdir $(wildcard $(ASL_DIR)/*)))
+ACPI_PLATFORMS := $(notdir $(wildcard $(ASL_DIR)/*))
 asl_src = $(firstword $(wildcard $(ASL_DIR)/$(1)/$(2).asl) $(ASL_DIR)/common/$(2).asl)
 asl_tables = facp facs dsdt $(basename $(notdir $(wildcard $(ASL_DIR)/$(1)/ssdt*.asl)))
 

@@ -75,6 +75,10 @@ bool fx_has_note(const struct acpi_platform *p, const char *needle)
     for (unsigned i = 0; i < p->n_notes; i++)
         if (strstr(fx_errstr(&p->notes[i]), needle))
             return true;
+    /* Say what there was, for the failure report. */
+    fprintf(stderr, "no note contains \"%s\"; the %u notes are:\n", needle, p->n_notes);
+    for (unsigned i = 0; i < p->n_notes; i++)
+        fprintf(stderr, "    %s\n", fx_errstr(&p->notes[i]));
     return false;
 }
 
