@@ -1,5 +1,6 @@
-"""One emulated PC: QEMU q35 + OVMF under TCG, its serial ports captured line
-by line with host timestamps (seconds since QEMU started), and QMP.
+"""One emulated PC: QEMU q35 (or i440fx, chipset="pc") + OVMF under TCG, its
+serial ports captured line by line with host timestamps (seconds since QEMU
+started), and QMP.
 
 Serial ports are unix sockets QEMU waits on (server=on,wait=on), so not a
 byte of early firmware output is lost. Port "guest" is COM1 (firmware
@@ -117,17 +118,19 @@ class SerialPort:
 class Machine:
     def __init__(self, name, workdir, *, firmware="OVMF_CODE_4M.fd", vars_template="OVMF_VARS_4M.fd",
                  cpu="EPYC", smp=1, memory="1G", smm=False, kernel=None, initrd=None, append=None,
-                 disks=(), vmm_port=True, no_shutdown=False, extra=(), echo=None):
+                 disks=(), vmm_port=True, no_shutdown=False, extra=(), echo=None, chipset="q35"):
         self.name = name
         self.workdir = workdir
         os.makedirs(workdir, exist_ok=True)
         self.t0 = None
         vars_path = os.path.join(workdir, "OVMF_VARS.fd")
         shutil.copyfile(os.path.join(OVMF_DIR, vars_template), vars_path)
-        machine = "q35,accel=tcg" + (",smm=on" if smm else ",smm=off")
+        # q35's ICH9 disables S3 unless told otherwise; say it for pc's PIIX4 too.
+        pm = {"q35": "ICH9-LPC", "pc": "PIIX4_PM"}[chipset]
+        machine = chipset + ",accel=tcg" + (",smm=on" if smm else ",smm=off")
         self.ports = {}
         cmd = ["qemu-system-x86_64", "-machine", machine, "-cpu", cpu, "-smp", str(smp), "-m", memory,
-               "-global", "ICH9-LPC.disable_s3=0",
+               "-global", "%s.disable_s3=0" % pm,
                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s" % os.path.join(OVMF_DIR, firmware),
                "-drive", "if=pflash,format=raw,unit=1,file=%s" % vars_path,
                "-display", "none", "-vga", "none", "-nodefaults", "-no-user-config",

@@ -1,0 +1,200 @@
+/*
+ * AML names (ACPI 6.5 §20.2.2), scopes, and the methods seen so far.
+ *
+ * A call in load-time code (`If (FOO (One, Two))`) is encoded as the name
+ * followed by its arguments, with nothing saying how many: only the method's
+ * definition does. ACPICA parses load-time code with the namespace built so
+ * far plus External() declarations, so remembering every Method and
+ * External in load order knows exactly what ACPICA knows at that point.
+ * Methods are kept as 64-bit hashes of their absolute paths in caller
+ * scratch.
+ */
+#include "aml.h"
+
+bool aml_is_name_start(int c)
+{
+    return c == AML_ROOT || c == AML_PARENT || c == AML_DUAL_PREFIX || c == AML_MULTI_PREFIX ||
+           c == '_' || (c >= 'A' && c <= 'Z');
+}
+
+static bool name_seg(struct aml *a, uint32_t end, uint32_t *seg)
+{
+    uint8_t c[4];
+
+    for (int i = 0; i < 4; i++) {
+        if (!aml_u8(a, end, &c[i]))
+            return false;
+        bool ok = c[i] == '_' || (c[i] >= 'A' && c[i] <= 'Z') || (i > 0 && c[i] >= '0' && c[i] <= '9');
+
+        if (!ok)
+            return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: byte %g is not a NameSeg character", a->pos - 1, c[i]);
+    }
+    *seg = SEG(c[0], c[1], c[2], c[3]);
+    return true;
+}
+
+bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
+{
+    uint8_t c, count;
+    uint32_t at = a->pos;
+
+    n->root = false;
+    n->up = 0;
+    n->n = 0;
+    if (aml_peek(a, end) == AML_ROOT) {
+        n->root = true;
+        a->pos++;
+    } else {
+        while (aml_peek(a, end) == AML_PARENT) {
+            if (n->up == 255)
+                return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: more than 255 parent prefixes", at, 0);
+            n->up++;
+            a->pos++;
+        }
+    }
+    if (!aml_u8(a, end, &c))
+        return false;
+    switch (c) {
+    case AML_ZERO:                  /* NullName */
+        return true;
+    case AML_DUAL_PREFIX:
+        count = 2;
+        break;
+    case AML_MULTI_PREFIX:
+        if (!aml_u8(a, end, &count))
+            return false;
+        if (count == 0)
+            return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: MultiNamePath of 0 segments", at, 0);
+        break;
+    default:
+        a->pos--;
+        count = 1;
+        break;
+    }
+    if (count > ACPI_AML_MAX_SEGS)
+        return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: name path of %G segments, more than this scanner follows",
+                       at, count);
+    for (unsigned i = 0; i < count; i++)
+        if (!name_seg(a, end, &n->seg[i]))
+            return false;
+    n->n = count;
+    return true;
+}
+
+int aml_sx_state(const struct aml *a, const struct aml_name *n)
+{
+    uint32_t scope_n = a->top - a->base;
+
+    if (n->n != 1 || (!n->root && n->up != scope_n))
+        return -1;
+    for (unsigned s = 0; s <= 5; s++)
+        if (n->seg[0] == SEG('_', 'S', '0' + s, '_'))
+            return (int)s;
+    return -1;
+}
+
+bool aml_scope_push(struct aml *a, const struct aml_name *n, uint32_t *saved_base, uint32_t *saved_top)
+{
+    uint32_t cur = a->top - a->base;
+    uint32_t keep = n->root ? 0 : cur - (n->up < cur ? n->up : cur);
+
+    if (!n->root && n->up > cur)
+        return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: scope name climbs %g levels above the root", a->pos, n->up);
+    if (a->top + keep + n->n > AML_SCOPE_SEGS)
+        return aml_bad(a, ACPI_E_AML_DEPTH, "%o+%w: scopes nested deeper than %g name segments in all", a->pos,
+                       AML_SCOPE_SEGS);
+    /* The new scope's path: the kept part of the current one, then n. */
+    memmove(&a->stack[a->top], &a->stack[a->base], keep * sizeof a->stack[0]);
+    memcpy(&a->stack[a->top + keep], n->seg, n->n * sizeof n->seg[0]);
+    *saved_base = a->base;
+    *saved_top = a->top;
+    a->base = a->top;
+    a->top = a->top + keep + n->n;
+    return true;
+}
+
+void aml_scope_pop(struct aml *a, uint32_t saved_base, uint32_t saved_top)
+{
+    a->base = saved_base;
+    a->top = saved_top;
+}
+
+/* FNV-1a over the segments of scope[0, keep) + n's segments. */
+static uint64_t path_hash(const struct aml *a, uint32_t keep, const struct aml_name *n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+
+    for (uint32_t i = 0; i < keep + n->n; i++) {
+        uint32_t seg = i < keep ? a->stack[a->base + i] : n->seg[i - keep];
+
+        for (int k = 0; k < 4; k++) {
+            h ^= (seg >> (8 * k)) & 0xff;
+            h *= 0x100000001b3ull;
+        }
+    }
+    h ^= keep + n->n;
+    return h & ~7ull;
+}
+
+static bool resolve_keep(const struct aml *a, const struct aml_name *n, uint32_t *keep)
+{
+    uint32_t cur = a->top - a->base;
+
+    if (n->root) {
+        *keep = 0;
+        return true;
+    }
+    if (n->up > cur)
+        return false;
+    *keep = cur - n->up;
+    return true;
+}
+
+void aml_method_add(struct aml *a, const struct aml_name *n, unsigned argc)
+{
+    struct aml_scan *s = a->s;
+    uint32_t keep;
+
+    if (!n->n || !resolve_keep(a, n, &keep))
+        return;
+    if (s->n_methods == s->methods_cap) {
+        if (!s->methods_full) {
+            s->methods_full = true;
+            note(s->p, ACPI_E_METHODS_FULL, a->tname,
+                 "%o+%w: scratch holds only %G methods; calls to later ones in load-time code may be misread",
+                 a->pos, s->methods_cap, 0);
+        }
+        return;
+    }
+    s->methods[s->n_methods++] = path_hash(a, keep, n) | (argc & 7);
+}
+
+static bool method_lookup(const struct aml_scan *s, uint64_t h, unsigned *argc)
+{
+    /* Newest first: a redefinition (an error for ACPICA) rarely matters,
+     * and recent methods are the likely callees. */
+    for (uint32_t i = s->n_methods; i-- > 0;)
+        if ((s->methods[i] & ~7ull) == h) {
+            *argc = (unsigned)(s->methods[i] & 7);
+            return true;
+        }
+    return false;
+}
+
+unsigned aml_method_args(struct aml *a, const struct aml_name *n)
+{
+    uint32_t keep;
+    unsigned argc;
+
+    if (!n->n || !resolve_keep(a, n, &keep))
+        return 0;
+    if (method_lookup(a->s, path_hash(a, keep, n), &argc))
+        return argc;
+    /* §5.3: a single NameSeg without prefixes is searched for in each
+     * enclosing scope up to the root. */
+    if (n->n == 1 && !n->root && !n->up)
+        while (keep-- > 0)
+            if (method_lookup(a->s, path_hash(a, keep, n), &argc))
+                return argc;
+    return 0;
+}

@@ -1,0 +1,45 @@
+# acpi-sleep/: ACPI table discovery, \_Sx_ from AML, the sleep registers and
+# their decoder, FACS waking vectors, the CMOS RTC alarm. A library for the
+# VMM (fs), the loader (efi) and the host tool and tests.
+
+INCLUDES += -Iacpi-sleep/include
+
+LIBS += acpisleep
+acpisleep.srcs := $(addprefix acpi-sleep/, error.c src.c tables.c discover.c fadt.c facs.c \
+    aml_scan.c aml_name.c aml_sx.c traps.c reg.c decode.c)
+
+ALL += $(call libpath,acpisleep,fs) $(call libpath,acpisleep,efi)
+
+# The host side: a memory image made from acpidump output, table files or
+# /dev/mem (for the tool and the tests), and the tool itself.
+LIBS += acpimem
+acpimem.srcs := $(addprefix acpi-sleep/tool/, acpimem.c acpidump.c tabledir.c live.c)
+acpimem.worlds := host asan
+
+TOOLS += sleepmux-acpi
+sleepmux-acpi.srcs := $(addprefix acpi-sleep/tool/, main.c report.c verdict.c)
+sleepmux-acpi.libs := acpimem acpisleep
+
+# ASL fixtures, compiled by iasl at build time: one directory of tables per
+# platform under $(ACPI_FIX); a platform without its own FADT, FACS or DSDT
+# takes the one in asl/common. -vw 6166 lets a fixture declare _Sx outside
+# the root scope, which iasl otherwise refuses and the scanner must ignore.
+ASL_DIR := tests/fixtures/acpi-sleep/asl
+ACPI_FIX := $(B)/fixtures/acpi-sleep
+ACPI_PLATFORMS := $(notdir $(wildcard $(ASL_DIR)/*))
+asl_src = $(firstword $(wildcard $(ASL_DIR)/$(1)/$(2).asl) $(ASL_DIR)/common/$(2).asl)
+asl_tables = facp facs dsdt $(basename $(notdir $(wildcard $(ASL_DIR)/$(1)/ssdt*.asl)))
+
+define asl_table
+$(ACPI_FIX)/$(1)/$(2).aml: $(call asl_src,$(1),$(2))
+	$$(call say,IASL,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)iasl -vw 6166 -p $$(basename $$@) $$< >$$(basename $$@).log 2>&1 || { cat $$(basename $$@).log; exit 1; }
+ACPI_FIXTURES += $(ACPI_FIX)/$(1)/$(2).aml
+endef
+ACPI_FIXTURES :=
+$(foreach p,$(ACPI_PLATFORMS),$(foreach t,$(call asl_tables,$(p)),$(eval $(call asl_table,$(p),$(t)))))
+ALL += $(ACPI_FIXTURES)
+$(B)/asan/unit: $(ACPI_FIXTURES)
+
+UNIT_SRCS += $(wildcard tests/unit/acpi-sleep/*.c)

@@ -1,0 +1,106 @@
+/*
+ * sleepmux-acpi: what this machine's firmware offers for sleeping, and
+ * whether sleepmux can run on it. What a user runs before installing.
+ *
+ *   sleepmux-acpi                 this machine (root: /dev/mem, else /sys tables)
+ *   sleepmux-acpi DIR             a directory of table files (/sys/firmware/acpi/tables,
+ *                                 acpixtract's *.dat, iasl's *.aml)
+ *   sleepmux-acpi FILE            acpidump's text output
+ *   sleepmux-acpi FILE...         several table files
+ *
+ * Exit status: 0 sleepmux can run, 1 it cannot (the report says why),
+ * 2 the tables could not be read at all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "acpimem.h"
+#include "report.h"
+
+#define SYS_TABLES "/sys/firmware/acpi/tables"
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: sleepmux-acpi [--strict] [--rsdt] [DIR | ACPIDUMP-FILE | TABLE-FILE...]\n");
+    return 2;
+}
+
+static int load(struct acpimem *m, int argc, char **argv, bool *live, char *err, size_t errlen)
+{
+    struct stat st;
+
+    *live = argc == 0;
+    if (argc == 0) {
+        if (acpimem_load_live(m, err, errlen) == 0)
+            return 0;
+        fprintf(stderr, "sleepmux-acpi: %s; reading %s instead (addresses synthetic)\n", err, SYS_TABLES);
+        acpimem_free(m);
+        acpimem_init(m);
+        return acpimem_load_dir(m, SYS_TABLES, err, errlen);
+    }
+    if (argc == 1 && stat(argv[0], &st) == 0 && S_ISDIR(st.st_mode))
+        return acpimem_load_dir(m, argv[0], err, errlen);
+    if (argc == 1) {
+        /* acpidump's text, or a single binary table. */
+        FILE *f = fopen(argv[0], "rb");
+        char head[64] = "";
+        size_t n = f ? fread(head, 1, sizeof head - 1, f) : 0;
+
+        if (f)
+            fclose(f);
+        if (n && strstr(head, " @ 0x"))
+            return acpimem_load_acpidump(m, argv[0], err, errlen);
+    }
+    return acpimem_load_files(m, (const char *const *)argv, (size_t)argc, err, errlen);
+}
+
+int main(int argc, char **argv)
+{
+    unsigned flags = 0;
+    int i = 1;
+
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--strict"))
+            flags |= ACPI_DISCOVER_STRICT;
+        else if (!strcmp(argv[i], "--rsdt"))
+            flags |= ACPI_DISCOVER_USE_RSDT;
+        else
+            return usage();
+    }
+
+    struct acpimem m;
+    char err[512];
+    bool live;
+
+    acpimem_init(&m);
+    if (load(&m, argc - i, argv + i, &live, err, sizeof err)) {
+        fprintf(stderr, "sleepmux-acpi: %s\n", err);
+        acpimem_free(&m);
+        return 2;
+    }
+    if (!m.rsdp) {
+        fprintf(stderr, "sleepmux-acpi: %s: no RSDP among the tables\n", m.source);
+        acpimem_free(&m);
+        return 2;
+    }
+
+    struct acpi_io io = acpimem_io(&m);
+    struct acpi_platform *p = calloc(1, sizeof *p);
+    size_t scratch_size = ACPI_SCRATCH_GOOD;
+    void *scratch = malloc(scratch_size);
+    struct acpi_error e;
+
+    if (!p || !scratch) {
+        fprintf(stderr, "sleepmux-acpi: out of memory\n");
+        return 2;
+    }
+    enum acpi_status st = acpi_discover(p, &io, m.rsdp, flags, scratch, scratch_size, &e);
+    int rc = report(stdout, p, &io, &m, live, st == ACPI_OK ? NULL : &e);
+
+    free(scratch);
+    free(p);
+    acpimem_free(&m);
+    return rc;
+}
