@@ -1,0 +1,13 @@
+# policy/: sleepmux.conf and the switch decisions (issue 6). One library for
+# every world, the host tool sleepmux-config, unit tests, a parser fuzzer.
+
+INCLUDES += -Ipolicy/include
+
+LIBS += policy
+policy.srcs := $(addprefix policy/, text.c utf8.c parse.c values.c lists.c keys.c \
+    loader.c wake.c)
+ALL += $(call libpath,policy,fs) $(call libpath,policy,efi)
+
+
+UNIT_SRCS += $(wildcard tests/unit/policy/*.c)
+
