@@ -8,6 +8,12 @@ policy.srcs := $(addprefix policy/, text.c utf8.c parse.c values.c lists.c keys.
     loader.c engine.c rule.c reasons.c wake.c)
 ALL += $(call libpath,policy,fs) $(call libpath,policy,efi)
 
+TOOLS += sleepmux-config
+sleepmux-config.srcs := policy/tool/sleepmux-config.c
+sleepmux-config.libs := policy
 
 UNIT_SRCS += $(wildcard tests/unit/policy/*.c)
 
+FUZZERS += policy_parse
+policy_parse.srcs := tests/fuzz/policy_parse.c
+policy_parse.libs := policy
