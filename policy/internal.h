@@ -14,7 +14,7 @@
 #include "policy.h"
 
 /* ---- text.c: a bounded text builder; the freestanding worlds have no snprintf.
- * Conversions: %s, %.*s, %c, %d, %u, %x with an optional 0 flag and width,
+ * Conversions: %s, %.*s, %c, %d, %u, %x, %X with an optional 0 flag and width,
  * %llu, %% (%q is not: gcc checks these formats as printf's).
  * The text stays NUL-terminated; len counts what the full text would need. */
 struct pol_buf {

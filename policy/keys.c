@@ -99,7 +99,7 @@ static enum pol_status set_tftp_blksize(struct pol_parser *ps, struct pol_span v
 {
     uint32_t n;
     /* RFC 2348 §2: "between 8 and 65464 octets, inclusive". */
-    enum pol_status st = pol_val_uint(ps, v, 8, 65464, "8 to 65464 (RFC 2348)", &n);
+    enum pol_status st = pol_val_uint(ps, v, 8, 65464, "8 to 65464, as RFC 2348 allows", &n);
     ps->cfg->store.tftp_blksize = (uint16_t)n;
     return st;
 }
@@ -108,7 +108,7 @@ static enum pol_status set_tftp_windowsize(struct pol_parser *ps, struct pol_spa
 {
     uint32_t n;
     /* RFC 7440 §4: "between 1 and 65535 blocks, inclusive". */
-    enum pol_status st = pol_val_uint(ps, v, 1, 65535, "1 to 65535 (RFC 7440)", &n);
+    enum pol_status st = pol_val_uint(ps, v, 1, 65535, "1 to 65535, as RFC 7440 allows", &n);
     ps->cfg->store.tftp_windowsize = (uint16_t)n;
     return st;
 }

@@ -92,10 +92,10 @@ static enum pol_status check_text(struct pol_parser *ps, const char *p, const ch
                             "carriage return inside a line (expected LF or CRLF line ends)");
         if ((cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
             return pol_fail(ps, POL_E_ENCODING, p,
-                            "control character U+%04x (expected printable text)", cp);
+                            "control character U+%04X (expected printable text)", cp);
         if (cp > 0xffff)
             return pol_fail(ps, POL_E_ENCODING, p,
-                            "character U+%x is outside the BMP, which UEFI cannot pass on "
+                            "character U+%X is outside the BMP, which UEFI cannot pass on "
                             "(expected characters up to U+FFFF)",
                             cp);
         p += n;
@@ -108,7 +108,6 @@ static const char *const section_names[POL_SEC_COUNT] = { "global", "store", "os
 static enum pol_status parse_section(struct pol_parser *ps, const char *open, const char *end)
 {
     const char *close = open + 1;
-    char q[POL_QUOTE_SIZE];
 
     while (close < end && *close != ']')
         close++;
@@ -140,8 +139,8 @@ static enum pol_status parse_section(struct pol_parser *ps, const char *open, co
                         (int)name.len, name.p);
     else
         return pol_fail(ps, POL_E_SECTION, name.p ? name.p : open + 1,
-                        "unknown section %s (expected [global], [store], [os A] or [os B])",
-                        pol_quote(q, name.p, name.len));
+                        "unknown section [%.*s] (expected [global], [store], [os A] or [os B])",
+                        (int)name.len, name.p);
 
     if (ps->sec_at[sec].line)
         return pol_fail(ps, POL_E_DUPLICATE, open,

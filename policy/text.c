@@ -30,11 +30,13 @@ static void put_str(struct pol_buf *b, const char *s, size_t n)
 
 static void put_uint(struct pol_buf *b, uint64_t v, unsigned base, unsigned width, char pad)
 {
+    const char *digits = base == 16 + 32 ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
     unsigned n = 0;
 
+    base &= 31; /* 16 + 32 asks for capitals */
     do {
-        tmp[n++] = "0123456789abcdef"[v % base];
+        tmp[n++] = digits[v % base];
         v /= base;
     } while (v);
     while (width > n) {
@@ -123,6 +125,9 @@ void pol_buf_vfmt(struct pol_buf *b, const char *fmt, va_list ap)
             break;
         case 'x':
             put_uint(b, va_arg(ap, unsigned), 16, width, pad);
+            break;
+        case 'X':
+            put_uint(b, va_arg(ap, unsigned), 16 + 32, width, pad);
             break;
         case 'l': /* %lu, %llu: 64-bit values */
             while (*f == 'l')

@@ -146,9 +146,9 @@ enum pol_status pol_val_mib(struct pol_parser *ps, struct pol_span v, uint32_t m
     else if (pol_span_is(unit, "GiB") || pol_span_is(unit, "G"))
         mib = (uint64_t)n * 1024;
     else
-        return pol_fail(ps, POL_E_VALUE, unit.p, "%s: unit %s is not MiB or GiB%s (expected %s)",
-                        ps->key_name, pol_quote(q, unit.p, unit.len), percent_ok ? " or %" : "",
-                        expect);
+        return pol_fail(ps, POL_E_VALUE, unit.p, "%s: unit %s is not %s (expected %s)",
+                        ps->key_name, pol_quote(q, unit.p, unit.len),
+                        percent_ok ? "MiB, GiB or %" : "MiB or GiB", expect);
     if (mib < min || mib > max)
         return pol_fail(ps, POL_E_RANGE, v.p,
                         "%s: %.*s is out of range (expected %u MiB to %u MiB%s)", ps->key_name,
@@ -306,7 +306,11 @@ enum pol_status pol_val_efi_path(struct pol_parser *ps, struct pol_span v, char 
             return pol_fail(ps, POL_E_VALUE, v.p + i,
                             "%s: '%c' cannot be in a UEFI file path (expected %s)", ps->key_name,
                             c, expect);
-        if (sep && (i + 1 == v.len || v.p[i + 1] == '\\' || v.p[i + 1] == '/'))
+        if (sep && i + 1 == v.len)
+            return pol_fail(ps, POL_E_VALUE, v.p + i,
+                            "%s: path ends in \\, it names a folder (expected %s)", ps->key_name,
+                            expect);
+        if (sep && (v.p[i + 1] == '\\' || v.p[i + 1] == '/'))
             return pol_fail(ps, POL_E_VALUE, v.p + i,
                             "%s: empty file or folder name in the path (expected %s)",
                             ps->key_name, expect);
