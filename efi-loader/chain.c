@@ -3,7 +3,7 @@
 #include <efilib.h>
 
 #include "console.h"
-#include "files.h"
+#include "policy.h"
 
 #define PATH_MAX16 512
 #define ARGS_MAX16 2048
@@ -25,8 +25,8 @@ EFI_STATUS loader_chain(EFI_HANDLE self, EFI_HANDLE own_device, const char *path
     EFI_HANDLE child = NULL;
     EFI_STATUS st;
 
-    if (!loader_widen(path16, PATH_MAX16, path) || !loader_widen(args16, ARGS_MAX16, args)) {
-        loader_log("OS loader path or arguments are not 7-bit ASCII or too long");
+    if (!pol_to_ucs2(path, path16, PATH_MAX16) || !pol_to_ucs2(args, args16, ARGS_MAX16)) {
+        loader_log("OS loader path or arguments too long for UEFI");
         return EFI_INVALID_PARAMETER;
     }
     st = try_device(self, own_device, path16, &child);

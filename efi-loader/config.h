@@ -1,27 +1,19 @@
 /*
- * What the loader takes from \EFI\sleepmux\sleepmux.conf: which OS to boot
- * now, how to start it, and the VMM's parameters.
+ * The loader's view of \EFI\sleepmux\sleepmux.conf: policy parses it (the
+ * same parser `sleepmux-config check` runs on a user's desk), the loader
+ * reads it from the ESP and decides which OS boots now.
  */
 #ifndef SMX_LOADER_CONFIG_H
 #define SMX_LOADER_CONFIG_H
 
 #include <efi.h>
-#include <stdint.h>
 
-#define LOADER_PATH_MAX 256
-#define LOADER_ARGS_MAX 1024
+#include "policy.h"
 
-struct loader_config {
-    char os_name[32];
-    char os_loader[LOADER_PATH_MAX];
-    char os_args[LOADER_ARGS_MAX];
-    int vmm_enabled;
-    uint64_t vmm_mib;
-    uint16_t log_port;
-    uint16_t flags; /* SMX_BOOT_* */
-};
+#define LOADER_CONF_PATH "\\EFI\\sleepmux\\sleepmux.conf"
 
-/* Reads and parses the config; on failure `err` says where and why. */
-EFI_STATUS loader_config_load(EFI_HANDLE device, struct loader_config *c, char *err, UINTN errlen);
+/* Reads and parses the config and picks the OS to boot; on failure `err`
+ * says where and why, in sleepmux-config's "FILE:LINE:COL: message" form. */
+EFI_STATUS loader_config_load(EFI_HANDLE device, struct pol_config *cfg, uint8_t *os, char *err, UINTN errlen);
 
 #endif

@@ -40,16 +40,3 @@ EFI_STATUS loader_read_file(EFI_HANDLE device, const CHAR16 *path, void **data, 
     *size = n;
     return EFI_SUCCESS;
 }
-
-int loader_widen(CHAR16 *dst, UINTN dstlen, const char *src)
-{
-    UINTN i = 0;
-
-    for (; src[i]; i++) {
-        if (i + 1 >= dstlen || (unsigned char)src[i] > 0x7f)
-            return 0;
-        dst[i] = (CHAR16)src[i];
-    }
-    dst[i] = 0;
-    return 1;
-}

@@ -7,7 +7,4 @@
 /* Read a whole file into pool memory (caller frees with FreePool). */
 EFI_STATUS loader_read_file(EFI_HANDLE device, const CHAR16 *path, void **data, UINTN *size);
 
-/* ASCII/UTF-8 (7-bit) to a NUL-terminated CHAR16 string; false if it does not fit. */
-int loader_widen(CHAR16 *dst, UINTN dstlen, const char *src);
-
 #endif

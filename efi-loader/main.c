@@ -19,8 +19,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
-    static struct loader_config cfg;
-    static char why[256];
+    static struct pol_config cfg;
+    static char why[320];
+    uint8_t os;
     EFI_LOADED_IMAGE *self;
 
     InitializeLib(image, systab);
@@ -30,24 +31,21 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         loader_log("cannot find my own device: %s", efi_status_str(st));
         return st;
     }
-    st = loader_config_load(self->DeviceHandle, &cfg, why, sizeof why);
+    st = loader_config_load(self->DeviceHandle, &cfg, &os, why, sizeof why);
     if (EFI_ERROR(st)) {
-        loader_log("config error: %s", why);
+        loader_log("%s", why);
         loader_log("no OS to boot: returning to the firmware's boot menu");
         return st;
     }
+    const struct pol_os_config *oc = &cfg.os[os];
     loader_log_uart(cfg.log_port);
-    loader_log("sleepmux loader %s: booting %s (%s)", SMX_VERSION, cfg.os_name[0] ? cfg.os_name : "the OS",
-               cfg.os_loader);
-    if (!cfg.vmm_enabled) {
-        loader_log("the VMM is disabled in the config: booting without it");
-    } else {
-        struct loader_vmm_params vp = { .region_mib = cfg.vmm_mib, .log_port = cfg.log_port, .flags = cfg.flags };
-        st = loader_start_vmm(self->DeviceHandle, &vp, why, sizeof why);
-        if (EFI_ERROR(st))
-            loader_log("%s; booting without sleepmux", why);
-        else
-            loader_log("running under the sleepmux VMM");
-    }
-    return loader_chain(image, self->DeviceHandle, cfg.os_loader, cfg.os_args);
+    loader_log("sleepmux loader %s: booting OS %c, %s (%s)", SMX_VERSION, os == POL_OS_A ? 'A' : 'B', oc->name,
+               oc->loader);
+    struct loader_vmm_params vp = { .region_mib = cfg.vmm_mib, .log_port = cfg.log_port, .config = &cfg, .os = os };
+    st = loader_start_vmm(self->DeviceHandle, &vp, why, sizeof why);
+    if (EFI_ERROR(st))
+        loader_log("%s; booting without sleepmux", why);
+    else
+        loader_log("running under the sleepmux VMM");
+    return loader_chain(image, self->DeviceHandle, oc->loader, oc->args);
 }

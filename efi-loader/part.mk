@@ -4,7 +4,7 @@
 
 LOADER_SRCS := $(wildcard efi-loader/*.c) efi-loader/enter_vmm.S \
                vmm/arch/x86/idmap.c vmm/drivers/uart.c vmm/lib/fmt.c
-LOADER_LIBS := smxlibc
+LOADER_LIBS := policy smxlibc
 LOADER_SO := $(B)/efi/sleepmux.so
 LOADER_EFI := $(B)/efi/sleepmux.efi
 

@@ -31,6 +31,7 @@ static const char *start_error_str(enum smx_start_error e)
     case SMX_START_NO_MEMORY: return "the VMM region is too small";
     case SMX_START_NO_ACPI: return "no usable ACPI sleep registers (see the VMM log)";
     case SMX_START_UNSUPPORTED_CPU: return "no supported virtualization on this CPU";
+    case SMX_START_BAD_CONFIG: return "the VMM rejected the config handed to it";
     }
     return "unknown error";
 }
@@ -182,6 +183,8 @@ EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p
     bi->max_phys = limit;
     bi->log_port = p->log_port;
     bi->flags = p->flags;
+    CopyMem(&bi->config, p->config, sizeof bi->config);
+    bi->os = p->os;
     /* Prefer the ACPI 2.0+ RSDP (it carries the XSDT), UEFI 2.10 §4.6. */
     EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
     void *rsdp = NULL;

@@ -4,10 +4,14 @@
 #include <efi.h>
 #include <stdint.h>
 
+#include "policy.h"
+
 struct loader_vmm_params {
     uint64_t region_mib;
     uint16_t log_port;
     uint16_t flags; /* SMX_BOOT_* */
+    const struct pol_config *config;
+    uint8_t os; /* the OS booting now, POL_OS_A/B */
 };
 
 /*

@@ -19,10 +19,12 @@
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>
+
+#include "policy.h"
 #endif
 
 #define SMX_BOOTINFO_MAGIC 0x4f464e4958554d53ull /* "SMUXINFO" */
-#define SMX_BOOTINFO_VERSION 1
+#define SMX_BOOTINFO_VERSION 2
 #define SMX_VMM_VBASE 0xffffffff80000000ull
 #define SMX_REGION_ALIGN (2ull << 20)
 #define SMX_MEMMAP_MAX 256
@@ -39,6 +41,7 @@ enum smx_start_error {
     SMX_START_NO_MEMORY,       /* region too small */
     SMX_START_NO_ACPI,         /* no usable FADT/FACS: sleep cannot be watched */
     SMX_START_UNSUPPORTED_CPU, /* neither SVM nor VMX back end applies */
+    SMX_START_BAD_CONFIG,      /* the config copy in the boot info fails its check */
 };
 
 /* One physical range of the firmware's memory map, simplified. */
@@ -134,6 +137,9 @@ struct smx_bootinfo {
     struct smx_mem_range memmap[SMX_MEMMAP_MAX];
 
     char loader_version[32];
+    uint8_t os;              /* the OS booting now: POL_OS_A or POL_OS_B */
+    uint8_t pad[7];
+    struct pol_config config; /* sleepmux.conf as the loader parsed it */
     struct smx_guest_entry guest;
 };
 #define SMX_BOOT_DEBUG_EXITS 0x0001 /* log every VM exit (slow) */

@@ -22,7 +22,7 @@ smxfmt.worlds := asan
 
 VMM_LDS := vmm/vmm.ld
 VMM_SRCS := $(wildcard vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S)
-VMM_LIBS := vmmrt smxlibc
+VMM_LIBS := acpisleep policy vmmrt smxlibc
 VMM_ELF := $(B)/fs/vmm.elf
 
 $(call objs,$(VMM_SRCS),fs): $(B)/gen/version.h

@@ -46,12 +46,15 @@ enum smx_start_error vmm_start(struct smx_bootinfo *bi)
     if (!bi || bi->magic != SMX_BOOTINFO_MAGIC || bi->version != SMX_BOOTINFO_VERSION || bi->size != sizeof *bi)
         return SMX_START_BAD_BOOTINFO;
     vmm.bi = bi;
+    if (!pol_config_check(&bi->config) || bi->os > POL_OS_B)
+        return SMX_START_BAD_CONFIG;
     if (bi->log_port && smx_uart_init(bi->log_port))
         smx_log_add_sink(uart_sink, (void *)(uintptr_t)bi->log_port);
     uint64_t hz = calibrate_tsc_hz();
     smx_time_init(hz);
-    smx_log("vmm", "sleepmux vmm %s (loader %s), TSC %llu MHz", SMX_VERSION, bi->loader_version,
-            (unsigned long long)(hz / 1000000));
+    smx_log("vmm", "sleepmux vmm %s (loader %s), TSC %llu MHz; OS %c (%s) is booting", SMX_VERSION,
+            bi->loader_version, (unsigned long long)(hz / 1000000), bi->os == POL_OS_A ? 'A' : 'B',
+            bi->config.os[bi->os].name);
     smx_log("vmm", "region %#llx-%#llx (%llu MiB, image %llu KiB), trampoline %#llx, RSDP %#llx",
             (unsigned long long)bi->region_base, (unsigned long long)(bi->region_base + bi->region_size),
             (unsigned long long)(bi->region_size >> 20), (unsigned long long)(bi->image_size >> 10),

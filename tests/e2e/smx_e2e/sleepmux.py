@@ -17,29 +17,39 @@ from .guest import cmdline
 VMM_LOG = re.compile(r"^\[\s*(\d+)\.(\d{3})\] (\w+): (.*)$")
 
 
-def config(os_id="A", guest_args="", vmm=True, vmm_mib=32, log_port=0x2F8, debug_exits=False):
-    """The sleepmux.conf for booting test guest os_id."""
-    return ("os.name = %s\n"
-            "os.loader = \\EFI\\guest\\vmlinuz.efi\n"
-            "os.args = initrd=\\EFI\\guest\\initrd-%s.img %s\n"
-            "vmm = %s\n"
-            "vmm.memory = %d\n"
-            "log.port = %#x\n"
-            "debug.exits = %s\n" % (os_id, os_id, guest_args, "on" if vmm else "off", vmm_mib, log_port,
-                                    "on" if debug_exits else "off")).encode()
+def config(os_id="A", guest_args="", vmm_mib=32, log="com2", default=None, extra_global=""):
+    """A sleepmux.conf (policy's format, docs/config.md) booting test guest
+    os_id, with both test guests configured."""
+    def os_section(x):
+        return ("[os %s]\n"
+                "name = test guest %s\n"
+                "loader = \\EFI\\guest\\vmlinuz.efi\n"
+                "args = \"initrd=\\EFI\\guest\\initrd-%s.img %s\"\n"
+                "memory = 256 MiB\n" % (x, x, x, guest_args))
+    return ("[global]\n"
+            "default = %s\n"
+            "switch = sleep\n"
+            "vmm-memory = %d MiB\n"
+            "log = %s\n%s"
+            "[store]\n"
+            "partition-type = 0fc63daf-8483-4772-8e79-3d69d8477de4\n"
+            "%s%s" % (default or os_id, vmm_mib, log, extra_global, os_section("A"), os_section("B"))).encode()
 
 
-def make_sleepmux_esp(ctx, name="esp.img", os_id="A", guest_args=None, vmm_elf=None, conf=None, **cfg):
+def make_sleepmux_esp(ctx, name="esp.img", os_id="A", guest_args=None, vmm_elf=None, conf=None, vmm=True, **cfg):
+    """vmm=False leaves vmm.elf off the ESP: the loader takes its fallback
+    path and boots the OS without the VMM (the baseline for benchmarks)."""
     if guest_args is None:
         guest_args = cmdline()
     files = {
         "EFI/BOOT/BOOTX64.EFI": ctx.path("efi", "sleepmux.efi"),
-        "EFI/sleepmux/vmm.elf": vmm_elf if vmm_elf is not None else ctx.path("fs", "vmm.elf"),
         "EFI/sleepmux/sleepmux.conf": conf if conf is not None else config(os_id, guest_args, **cfg),
         "EFI/guest/vmlinuz.efi": ctx.path("guest", "vmlinuz"),
         "EFI/guest/initrd-A.img": ctx.path("guest", "initrd-A.img"),
         "EFI/guest/initrd-B.img": ctx.path("guest", "initrd-B.img"),
     }
+    if vmm:
+        files["EFI/sleepmux/vmm.elf"] = vmm_elf if vmm_elf is not None else ctx.path("fs", "vmm.elf")
     return make_esp(ctx.path("e2e", ctx.name, name), files)
 
 

@@ -1,0 +1,14 @@
+/*
+ * The machine's ACPI sleep description, found once at start through
+ * acpi-sleep and kept for the VMM's life. Also the acpi_io through which
+ * the VMM lets acpi-sleep touch memory and ports.
+ */
+#ifndef SMX_PLATFORM_H
+#define SMX_PLATFORM_H
+
+#include "acpi_sleep.h"
+
+extern struct acpi_platform platform;
+extern const struct acpi_io platform_io;
+
+#endif
