@@ -36,17 +36,26 @@ def main():
             print("%-24s %-16s %s" % (sc["name"], ",".join(sorted(sc["suites"])), sc["about"]))
         return 0
 
+    import threading
+    lock = threading.Lock()
+
     def out(s):
-        print(s, flush=True)
+        with lock:  # serial reader threads echo too: whole lines only
+            print(s, flush=True)
 
     echo = None
     if a.demo:
         import re
         rx = re.compile(DEMO_LINES)
 
+        from smx_e2e.sleepmux import VMM_LOG
+
         def echo(port, t, text):
-            if port == "vmm" or rx.search(text):
-                print("  [%8.3f] %-5s %s" % (t, port, text), flush=True)
+            # The VMM's own lines and the loader's; the firmware console
+            # that OVMF mirrors onto the same port is left out.
+            if (port == "vmm" and (VMM_LOG.match(text) or text.startswith("sleepmux:"))) or \
+                    (port == "guest" and rx.search(text) and not text.startswith("sleepmux:")):
+                out("  [%8.3f] %-5s %s" % (t, port, text))
 
         chosen = [s for s in suite.SCENARIOS if "demo" in s["suites"]]
     elif a.only:
@@ -60,7 +69,7 @@ def main():
         chosen = [s for s in suite.SCENARIOS if want in s["suites"]]
     if a.verbose:
         def echo(port, t, text):  # noqa: F811
-            print("  [%8.3f] %-5s %s" % (t, port, text), flush=True)
+            out("  [%8.3f] %-5s %s" % (t, port, text))
     passed, failed = suite.run(chosen, root, build, out, a.verbose, echo)
     return 0 if failed == 0 and passed > 0 else 1
 
