@@ -73,7 +73,7 @@ Test(parse_good, shipped_example)
     cr_expect_str_eq(b->loader, "\\EFI\\Microsoft\\Boot\\bootmgfw.efi");
     cr_expect_eq(b->memory.value, 40);
     cr_expect_eq(b->on_s3, POL_DO_SWITCH);
-    cr_expect_eq(b->on_s5, POL_DO_SWITCH);
+    cr_expect_eq(b->on_s5, POL_DO_ASKED);
     cr_expect_eq(b->n_hidden, 2);
     pci_is(&b->hidden[0], 0, 0, 0x19, 0);
     pci_is(&b->hidden[1], 0, 0, 0x14, 3);
