@@ -291,7 +291,9 @@ enum pol_phase {
     POL_PH_COUNT
 };
 
-/* Where the OS that is not active lives. */
+/* Where the OS that is not active lives. "Has the other OS ever booted" is
+ * not kept apart: an OS that never booted and one that shut down itself are
+ * both NONE, and every decision treats them alike (boot it fresh). */
 enum pol_where {
     POL_PARK_NONE = 0,  /* nowhere: never booted, or it shut down itself */
     POL_PARK_RAM,       /* parked in RAM only: must not be lost */
@@ -299,6 +301,8 @@ enum pol_where {
     POL_PARK_COUNT
 };
 
+/* Recorded for the log and status lines. No decision depends on it: a store
+ * that failed is simply tried again, and every failure has a safe fallback. */
 enum pol_health {
     POL_HEALTH_UNKNOWN = 0,
     POL_HEALTH_OK,      /* the last store operation succeeded */

@@ -369,6 +369,8 @@ Test(parse_api, vmm_rejects_a_damaged_copy)
     cr_expect_not(pol_config_check(&d));
     d = c, memset(d.os[0].loader, 'x', POL_PATH_MAX);
     cr_expect_not(pol_config_check(&d), "an unterminated string");
+    d = c, d.os[1].loader[0] = 0;
+    cr_expect_not(pol_config_check(&d), "no loader");
     d = c, d.store.kind = POL_STORE_NONE;
     cr_expect_not(pol_config_check(&d));
     d = c, d.os[1].wake.n = 1, d.os[1].wake.at[0] = (struct pol_wake_entry){ 0, 7, 0, 0 };
