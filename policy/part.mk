@@ -5,7 +5,7 @@ INCLUDES += -Ipolicy/include
 
 LIBS += policy
 policy.srcs := $(addprefix policy/, text.c utf8.c parse.c values.c lists.c keys.c \
-    loader.c engine.c rule.c reasons.c wake.c)
+    loader.c write.c engine.c rule.c reasons.c wake.c)
 ALL += $(call libpath,policy,fs) $(call libpath,policy,efi)
 
 TOOLS += sleepmux-config

@@ -234,6 +234,14 @@ _Static_assert(sizeof(struct pol_config) <= UINT16_MAX, "size field");
 enum pol_status pol_parse(const char *text, size_t len, struct pol_config *cfg,
                           struct pol_error *err);
 
+/*
+ * The config as sleepmux.conf text, every key spelled out (for the VMM's log
+ * and for checks): pol_parse() of it gives back *cfg byte for byte. Returns
+ * the length needed, like snprintf; POL_CONFIG_TEXT_MAX always suffices.
+ */
+#define POL_CONFIG_TEXT_MAX 8192
+size_t pol_config_format(const struct pol_config *cfg, char *buf, size_t n);
+
 /* The defaults pol_parse() starts from (not a valid config: no store, no loaders). */
 void pol_config_defaults(struct pol_config *cfg);
 
