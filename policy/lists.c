@@ -88,6 +88,10 @@ enum pol_status pol_val_pci_list(struct pol_parser *ps, struct pol_span v, struc
                             POL_PCI_MAX, POL_PCI_MAX);
         os->hidden[os->n_hidden++] = d;
     }
+    if (!os->n_hidden)
+        return pol_fail(ps, POL_E_VALUE, v.p,
+                        "%s: no device listed (expected bus:device.function in hex such as 00:1f.3)",
+                        ps->key_name);
     return POL_OK;
 }
 
@@ -235,6 +239,9 @@ enum pol_status pol_val_wake_from(struct pol_parser *ps, struct pol_span v, stru
                             ps->key_name, (int)w.len, w.p);
         s->from |= bit;
     }
+    if (!s->from)
+        return pol_fail(ps, POL_E_VALUE, v.p, "%s: no state listed (expected s3, s4 and/or s5)",
+                        ps->key_name);
     return POL_OK;
 }
 

@@ -26,9 +26,9 @@ static bool os_config_ok(const struct pol_os_config *os)
         if (!e->days || e->days > POL_DAYS_ALL || e->hour > 23 || e->minute > 59)
             return false;
     }
-    /* Every string must end inside its field. */
+    /* Every string must end inside its field; a loader is a path from the root. */
     return memchr_nul(os->name, POL_NAME_MAX) && memchr_nul(os->loader, POL_PATH_MAX) &&
-           memchr_nul(os->args, POL_ARGS_MAX);
+           memchr_nul(os->args, POL_ARGS_MAX) && os->loader[0] == '\\' && os->loader[1];
 }
 
 bool pol_config_check(const struct pol_config *cfg)

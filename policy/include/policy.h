@@ -234,6 +234,14 @@ _Static_assert(sizeof(struct pol_config) <= UINT16_MAX, "size field");
 enum pol_status pol_parse(const char *text, size_t len, struct pol_config *cfg,
                           struct pol_error *err);
 
+/*
+ * The config as sleepmux.conf text, every key spelled out (for the VMM's log
+ * and for checks): pol_parse() of it gives back *cfg byte for byte. Returns
+ * the length needed, like snprintf; POL_CONFIG_TEXT_MAX always suffices.
+ */
+#define POL_CONFIG_TEXT_MAX 8192
+size_t pol_config_format(const struct pol_config *cfg, char *buf, size_t n);
+
 /* The defaults pol_parse() starts from (not a valid config: no store, no loaders). */
 void pol_config_defaults(struct pol_config *cfg);
 
@@ -291,7 +299,9 @@ enum pol_phase {
     POL_PH_COUNT
 };
 
-/* Where the OS that is not active lives. */
+/* Where the OS that is not active lives. "Has the other OS ever booted" is
+ * not kept apart: an OS that never booted and one that shut down itself are
+ * both NONE, and every decision treats them alike (boot it fresh). */
 enum pol_where {
     POL_PARK_NONE = 0,  /* nowhere: never booted, or it shut down itself */
     POL_PARK_RAM,       /* parked in RAM only: must not be lost */
@@ -299,6 +309,8 @@ enum pol_where {
     POL_PARK_COUNT
 };
 
+/* Recorded for the log and status lines. No decision depends on it: a store
+ * that failed is simply tried again, and every failure has a safe fallback. */
 enum pol_health {
     POL_HEALTH_UNKNOWN = 0,
     POL_HEALTH_OK,      /* the last store operation succeeded */

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the sleepmux.conf parser. Beyond "no crash": a
- * config the parser accepts must pass the VMM's own check of the struct
- * and give every OS a schedule, loader path and strings UEFI can take; an
+ * config the parser accepts must pass the VMM's own check of the struct,
+ * give every OS a schedule, loader path and strings UEFI can take, and
+ * survive pol_config_format() -> pol_parse() unchanged to the byte; an
  * error must name a place inside the text and carry a message.
  */
 #include <stdint.h>
@@ -45,5 +46,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     uint64_t mib[2];
     pol_memory_split(&cfg, 16384, mib, &err);
+
+    /* The canonical text parses back into the very same struct. */
+    char text[POL_CONFIG_TEXT_MAX];
+    struct pol_config again;
+    size_t n = pol_config_format(&cfg, text, sizeof text);
+    if (n >= sizeof text || pol_parse(text, n, &again, &err) != POL_OK ||
+        memcmp(&cfg, &again, sizeof cfg) != 0)
+        abort();
     return 0;
 }

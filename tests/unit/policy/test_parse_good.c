@@ -73,7 +73,7 @@ Test(parse_good, shipped_example)
     cr_expect_str_eq(b->loader, "\\EFI\\Microsoft\\Boot\\bootmgfw.efi");
     cr_expect_eq(b->memory.value, 40);
     cr_expect_eq(b->on_s3, POL_DO_SWITCH);
-    cr_expect_eq(b->on_s5, POL_DO_SWITCH);
+    cr_expect_eq(b->on_s5, POL_DO_ASKED);
     cr_expect_eq(b->n_hidden, 2);
     pci_is(&b->hidden[0], 0, 0, 0x19, 0);
     pci_is(&b->hidden[1], 0, 0, 0x14, 3);
@@ -369,8 +369,76 @@ Test(parse_api, vmm_rejects_a_damaged_copy)
     cr_expect_not(pol_config_check(&d));
     d = c, memset(d.os[0].loader, 'x', POL_PATH_MAX);
     cr_expect_not(pol_config_check(&d), "an unterminated string");
+    d = c, d.os[1].loader[0] = 0;
+    cr_expect_not(pol_config_check(&d), "no loader");
     d = c, d.store.kind = POL_STORE_NONE;
     cr_expect_not(pol_config_check(&d));
     d = c, d.os[1].wake.n = 1, d.os[1].wake.at[0] = (struct pol_wake_entry){ 0, 7, 0, 0 };
     cr_expect_not(pol_config_check(&d), "a wake entry with no day");
+}
+
+Test(parse_format, every_good_config_survives_format_and_parse)
+{
+    static const char *const files[] = { "docs/sleepmux.conf.example", "good/minimal.conf",
+                                         "good/tftp.conf", "good/windows-notepad.conf" };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        struct pol_config c, again;
+        struct pol_error err;
+        char text[POL_CONFIG_TEXT_MAX];
+        parse_ok(files[i], &c);
+        size_t n = pol_config_format(&c, text, sizeof text);
+        cr_assert_lt(n, sizeof text);
+        cr_assert_eq(pol_parse(text, n, &again, &err), POL_OK, "%s: %u:%u: %s\n%s", files[i],
+                     err.line, err.col, err.msg, text);
+        cr_expect(!memcmp(&c, &again, sizeof c), "%s: the canonical text parses differently:\n%s",
+                  files[i], text);
+    }
+}
+
+Test(parse_format, canonical_text)
+{
+    struct pol_config c;
+    char text[POL_CONFIG_TEXT_MAX];
+    parse_ok("good/tftp.conf", &c);
+    pol_config_format(&c, text, sizeof text);
+    cr_expect_str_eq(text,
+                     "[global]\n"
+                     "default = B\n"
+                     "switch = instant\n"
+                     "vmm-memory = 1024 MiB\n"
+                     "log = 0x2e8\n"
+                     "\n"
+                     "[store]\n"
+                     "tftp-server = 10.20.30.40\n"
+                     "tftp-port = 6969\n"
+                     "tftp-path = sleepmux/lab-pc-07\n"
+                     "tftp-blksize = 8192\n"
+                     "tftp-windowsize = 64\n"
+                     "tftp-client = 10.20.30.77/23\n"
+                     "tftp-gateway = 10.20.30.1\n"
+                     "\n"
+                     "[os A]\n"
+                     "name = \"Ubuntu 24.04\"\n"
+                     "loader = \"\\EFI\\ubuntu\\shimx64.efi\"\n"
+                     "args = \"root=UUID=0b9f2c1e-55aa-4d3c-9e0f-123456789abc ro quiet splash\"\n"
+                     "memory = 12288 MiB\n"
+                     "on-s3 = sleep\n"
+                     "on-s4 = switch\n"
+                     "on-s5 = switch\n"
+                     "on-reset = switch\n"
+                     "wake = mon-fri 06:45, sat sun 08:00, mon fri-sun 23:15\n"
+                     "wake-from = s3 s5\n"
+                     "rtc = utc +05:30\n"
+                     "\n"
+                     "[os B]\n"
+                     "name = \"Windows 11\"\n"
+                     "loader = \"\\EFI\\Microsoft\\Boot\\bootmgfw.efi\"\n"
+                     "args = \"\"\n"
+                     "memory = 8192 MiB\n"
+                     "on-s3 = switch\n"
+                     "on-s4 = hibernate\n"
+                     "on-s5 = poweroff\n"
+                     "on-reset = reset\n"
+                     "hide-pci = 0000:00:1f.6, 0000:02:00.0, 0001:3a:1c.7\n"
+                     "rtc = local -03:30\n");
 }
