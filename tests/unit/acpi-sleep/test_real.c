@@ -131,8 +131,17 @@ Test(acpi_real, q35_through_the_rsdt_gives_the_same)
     cr_assert_eq(r.st, ACPI_OK, "%s", fx_errstr(&r.err));
     cr_expect(!r.p.xsdt);
     cr_expect_eq(r.p.fadt.pa, x.p.fadt.pa);
-    cr_expect_eq(memcmp(r.p.sx, x.p.sx, sizeof r.p.sx), 0);
-    cr_expect_eq(memcmp(&r.p.pm1a_cnt, &x.p.pm1a_cnt, sizeof r.p.pm1a_cnt), 0);
+    for (unsigned s = 0; s < 6; s++) {
+        cr_expect_eq(r.p.sx[s].kind, x.p.sx[s].kind);
+        cr_expect_eq(r.p.sx[s].n, x.p.sx[s].n);
+        for (unsigned i = 0; i < r.p.sx[s].n; i++) {
+            cr_expect_eq(r.p.sx[s].def[i].slp_typa, x.p.sx[s].def[i].slp_typa);
+            cr_expect_eq(r.p.sx[s].def[i].slp_typb, x.p.sx[s].def[i].slp_typb);
+            cr_expect_eq(r.p.sx[s].def[i].offset, x.p.sx[s].def[i].offset);
+        }
+    }
+    cr_expect_eq(r.p.pm1a_cnt.address, x.p.pm1a_cnt.address);
+    cr_expect_eq(r.p.pm1a_cnt.size, x.p.pm1a_cnt.size);
     fx_free(&x);
     fx_free(&r);
 }
