@@ -108,5 +108,6 @@ Test(acpi_facs, a_damaged_facs_is_refused)
     cr_expect(fx_has_note(&f.p, "FACS: length 0x20 shorter"));
     cr_expect_eq(f.p.facs.pa, 0);
     cr_expect_eq(acpi_facs_get(&f.p, &f.io, &wv, &f.err), ACPI_E_MISSING);
+    cr_expect_str_eq(fx_errstr(&f.err), "FACS: the one the FADT names at 0x7fff0000 was not usable at discovery");
     fx_free(&f);
 }
