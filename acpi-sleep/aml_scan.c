@@ -513,6 +513,7 @@ void aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struct acp
     s->methods = (uint64_t *)m;
     s->methods_cap = (uint32_t)(left / 8);
     s->n_methods = 0;
+    memset(s->methods, 0, s->methods_cap * sizeof s->methods[0]);
     s->methods_full = false;
 }
 
