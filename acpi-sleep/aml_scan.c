@@ -21,7 +21,7 @@
 
 /* Functions that hold a struct aml_name are kept out of line, so that the
  * recursion through term() and aml_term_arg() stays small on the VMM's
- * stack (about 200 bytes per level). */
+ * stack (about 160 bytes per level). */
 #define COLD __attribute__((noinline))
 
 bool aml_bad(struct aml *a, enum acpi_status st, const char *msg, uint32_t at, uint64_t got)
