@@ -6,8 +6,8 @@
  * definition does. ACPICA parses load-time code with the namespace built so
  * far plus External() declarations, so remembering every Method and
  * External in load order knows exactly what ACPICA knows at that point.
- * Methods are kept as 64-bit hashes of their absolute paths in caller
- * scratch.
+ * Methods are kept as 64-bit hashes of their absolute paths in a hash
+ * table in caller scratch.
  */
 #include "aml.h"
 
@@ -133,7 +133,8 @@ static uint64_t path_hash(const struct aml *a, uint32_t keep, const struct aml_n
         }
     }
     h ^= keep + n->n;
-    return h & ~7ull;
+    h &= ~7ull;
+    return h ? h : 8;
 }
 
 static bool resolve_keep(const struct aml *a, const struct aml_name *n, uint32_t *keep)
@@ -150,35 +151,52 @@ static bool resolve_keep(const struct aml *a, const struct aml_name *n, uint32_t
     return true;
 }
 
+/*
+ * The method table is open addressing over the scratch slots: a slot holds
+ * a path hash (never 0) with the argument count in its low 3 bits, 0 is
+ * free. Kept at most 3/4 full so that probes stay short; a lookup costs
+ * the same for the ten-thousandth method as for the first.
+ */
+static uint64_t *slot(const struct aml_scan *s, uint64_t h)
+{
+    uint32_t i = (uint32_t)((h >> 3) % s->methods_cap);
+
+    while (s->methods[i] && (s->methods[i] & ~7ull) != h)
+        i = i + 1 == s->methods_cap ? 0 : i + 1;
+    return &s->methods[i];
+}
+
 void aml_method_add(struct aml *a, const struct aml_name *n, unsigned argc)
 {
     struct aml_scan *s = a->s;
     uint32_t keep;
 
-    if (!n->n || !resolve_keep(a, n, &keep))
+    if (!n->n || !resolve_keep(a, n, &keep) || !s->methods_cap)
         return;
-    if (s->n_methods == s->methods_cap) {
+    uint64_t h = path_hash(a, keep, n);
+    uint64_t *e = slot(s, h);
+
+    if (!*e && (uint64_t)(s->n_methods + 1) * 4 > (uint64_t)s->methods_cap * 3) {
         if (!s->methods_full) {
             s->methods_full = true;
             note(s->p, ACPI_E_METHODS_FULL, a->tname,
                  "%o+%w: scratch holds only %G methods; calls to later ones in load-time code may be misread",
-                 a->pos, s->methods_cap, 0);
+                 a->pos, s->n_methods, 0);
         }
         return;
     }
-    s->methods[s->n_methods++] = path_hash(a, keep, n) | (argc & 7);
+    s->n_methods += !*e;
+    *e = h | (argc & 7);    /* a redefinition (an error to ACPICA) takes the newer count */
 }
 
 static bool method_lookup(const struct aml_scan *s, uint64_t h, unsigned *argc)
 {
-    /* Newest first: a redefinition (an error for ACPICA) rarely matters,
-     * and recent methods are the likely callees. */
-    for (uint32_t i = s->n_methods; i-- > 0;)
-        if ((s->methods[i] & ~7ull) == h) {
-            *argc = (unsigned)(s->methods[i] & 7);
-            return true;
-        }
-    return false;
+    if (!s->methods_cap)
+        return false;
+    uint64_t e = *slot(s, h);
+
+    *argc = (unsigned)(e & 7);
+    return e != 0;
 }
 
 unsigned aml_method_args(struct aml *a, const struct aml_name *n)

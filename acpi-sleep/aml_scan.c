@@ -21,7 +21,7 @@
 
 /* Functions that hold a struct aml_name are kept out of line, so that the
  * recursion through term() and aml_term_arg() stays small on the VMM's
- * stack (about 200 bytes per level). */
+ * stack (about 160 bytes per level). */
 #define COLD __attribute__((noinline))
 
 bool aml_bad(struct aml *a, enum acpi_status st, const char *msg, uint32_t at, uint64_t got)
@@ -513,6 +513,7 @@ void aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struct acp
     s->methods = (uint64_t *)m;
     s->methods_cap = (uint32_t)(left / 8);
     s->n_methods = 0;
+    memset(s->methods, 0, s->methods_cap * sizeof s->methods[0]);
     s->methods_full = false;
 }
 

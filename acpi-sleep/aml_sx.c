@@ -218,6 +218,9 @@ void aml_sx_byte_scan(struct aml *a, uint32_t from, uint32_t end)
 
             if (aml_u8(a, pkg_end, &mflags))
                 aml_sx_method(a, a->pos, pkg_end, (unsigned)state, at, flags);
+            /* Its body has been read; going on after it keeps the scan
+             * linear however many such methods nest. */
+            at = pkg_end - 1;
         } else {
             struct acpi_sxdef d = {.table = a->table, .offset = at, .flags = flags};
             int v = aml_peek(a, end);

@@ -84,7 +84,8 @@ static enum acpi_status load_fadt(struct table_ctx *c, uint64_t pa, struct acpi_
     memset(&f, 0, sizeof f);
     if (!c->io->read_phys(c->io->ctx, pa, &f, len))
         return fail(err, ACPI_E_IO, "FACP", "%o: cannot read %G bytes at %w", pa, len, 0);
-    return fadt_decode(c->p, &f, err);
+    fadt_decode(c->p, &f);
+    return ACPI_OK;
 }
 
 static void scan_ssdts(struct table_ctx *c, struct aml_scan *scan)

@@ -59,11 +59,23 @@ enum acpi_status facs_check(struct acpi_platform *p, const struct acpi_io *io, u
     return ACPI_OK;
 }
 
+/* The FACS discovery validated; if it found none usable, say why not. */
+static enum acpi_status facs_of(const struct acpi_platform *p, const struct acpi_io *io, struct facs *f,
+                                struct acpi_error *err)
+{
+    uint64_t named = p->facs64 ? p->facs64 : p->facs32;
+
+    if (!p->facs.pa && named)
+        return fail(err, ACPI_E_MISSING, "FACS", "%o: the one the FADT names at %w was not usable at discovery",
+                    named, 0, 0);
+    return facs_load(io, p->facs.pa, f, err);
+}
+
 enum acpi_status acpi_facs_get(const struct acpi_platform *p, const struct acpi_io *io,
                                struct acpi_waking_vector *wv, struct acpi_error *err)
 {
     struct facs f;
-    enum acpi_status st = facs_load(io, p->facs.pa, &f, err);
+    enum acpi_status st = facs_of(p, io, &f, err);
 
     if (st != ACPI_OK)
         return st;
@@ -79,7 +91,7 @@ enum acpi_status acpi_facs_set(const struct acpi_platform *p, const struct acpi_
                                const struct acpi_waking_vector *wv, struct acpi_error *err)
 {
     struct facs f;
-    enum acpi_status st = facs_load(io, p->facs.pa, &f, err);
+    enum acpi_status st = facs_of(p, io, &f, err);
     uint64_t pa = p->facs.pa;
 
     if (st != ACPI_OK)

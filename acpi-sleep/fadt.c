@@ -103,7 +103,7 @@ static void gas_reg(const struct gas *g, struct acpi_reg *out)
     out->source = ACPI_SRC_GAS;
 }
 
-enum acpi_status fadt_decode(struct acpi_platform *p, const struct fadt *f, struct acpi_error *err)
+void fadt_decode(struct acpi_platform *p, const struct fadt *f)
 {
     struct acpi_reg evt_a, evt_b;
 
@@ -137,9 +137,9 @@ enum acpi_status fadt_decode(struct acpi_platform *p, const struct fadt *f, stru
      * fields (offsets 46-108 and 148-232): no PM1 blocks, no RTC indices. */
     if (p->hw_reduced) {
         if (!p->sleep_control.address)
-            return fail(err, ACPI_E_MISSING, "FADT", "%o: hardware-reduced ACPI without SLEEP_CONTROL_REG: "
-                                                      "no way to sleep", 0, 0, 0);
-        return ACPI_OK;
+            note(p, ACPI_E_MISSING, "FADT", "%o: hardware-reduced ACPI without SLEEP_CONTROL_REG: no way to sleep",
+                 0, 0, 0);
+        return;
     }
 
     p->pm1_evt_len = f->pm1_evt_len;
@@ -156,8 +156,8 @@ enum acpi_status fadt_decode(struct acpi_platform *p, const struct fadt *f, stru
     p->mon_alarm = f->mon_alrm;
     p->century = f->century;
 
+    /* Not an error: the platform is described all the same, and a caller
+     * sees that acpi_traps() has nothing to intercept. */
     if (!p->pm1a_cnt.address && !p->sleep_control.address)
-        return fail(err, ACPI_E_MISSING, "FADT", "%o: no PM1a_CNT_BLK (nor SLEEP_CONTROL_REG): no way to sleep",
-                    0, 0, 0);
-    return ACPI_OK;
+        note(p, ACPI_E_MISSING, "FADT", "%o: no PM1a_CNT_BLK (nor SLEEP_CONTROL_REG): no way to sleep", 0, 0, 0);
 }

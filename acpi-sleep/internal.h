@@ -80,8 +80,9 @@ static inline uint64_t le64(const uint8_t *b) { return (uint64_t)le32(b) | (uint
 /* --- between discovery's files ----------------------------------------- */
 
 struct fadt;
-/* Fill the FADT-derived fields of p from a zero-extended copy. */
-enum acpi_status fadt_decode(struct acpi_platform *p, const struct fadt *f, struct acpi_error *err);
+/* Fill the FADT-derived fields of p from a zero-extended copy; problems
+ * become notes. */
+void fadt_decode(struct acpi_platform *p, const struct fadt *f);
 /* Validate the FACS at pa and record its fixed fields in p. */
 enum acpi_status facs_check(struct acpi_platform *p, const struct acpi_io *io, uint64_t pa,
                             struct acpi_error *err);

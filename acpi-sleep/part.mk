@@ -6,7 +6,7 @@ INCLUDES += -Iacpi-sleep/include
 
 LIBS += acpisleep
 acpisleep.srcs := $(addprefix acpi-sleep/, error.c src.c tables.c discover.c fadt.c facs.c \
-    aml_scan.c aml_name.c aml_sx.c traps.c reg.c decode.c)
+    aml_scan.c aml_name.c aml_sx.c traps.c reg.c decode.c date.c rtc.c)
 
 ALL += $(call libpath,acpisleep,fs) $(call libpath,acpisleep,efi)
 
@@ -43,3 +43,27 @@ ALL += $(ACPI_FIXTURES)
 $(B)/asan/unit: $(ACPI_FIXTURES)
 
 UNIT_SRCS += $(wildcard tests/unit/acpi-sleep/*.c)
+
+# Fuzzing: the table walker (from the RSDP, on arbitrary memory) and the
+# AML scanner (on one definition block). Seeds: the real and iasl-built
+# fixtures (tests/fuzz/acpi_sleep_seeds.py).
+FUZZERS += acpi_sleep_tables acpi_sleep_aml
+acpi_sleep_tables.srcs := tests/fuzz/acpi_sleep_tables.c
+acpi_sleep_tables.libs := acpisleep
+acpi_sleep_aml.srcs := tests/fuzz/acpi_sleep_aml.c
+acpi_sleep_aml.libs := acpisleep
+
+ACPI_SEEDS := $(B)/fuzz/seeds/acpi_sleep_tables/.made
+ACPI_SEED_INPUTS := $(addprefix $(ACPI_FIX)/,$(ACPI_PLATFORMS)) \
+    tests/fixtures/acpi-sleep/q35/acpidump.txt tests/fixtures/acpi-sleep/pc/acpidump.txt
+$(ACPI_SEEDS): tests/fuzz/acpi_sleep_seeds.py $(ACPI_FIXTURES) tests/fixtures/acpi-sleep/q35/acpidump.txt \
+               tests/fixtures/acpi-sleep/pc/acpidump.txt
+	$(call say,SEEDS,$(@D))
+	$(Q)$(PYTHON) $< $(@D) $(B)/fuzz/seeds/acpi_sleep_aml $(ACPI_SEED_INPUTS)
+	@touch $@
+ALL += $(ACPI_SEEDS)
+
+check-acpi-sleep: $(B)/bin/sleepmux-acpi $(ACPI_FIXTURES) $(call libpath,acpisleep,fs) $(call libpath,acpisleep,efi)
+	@echo "== acpi-sleep: freestanding library, sleepmux-acpi verdicts"
+	@acpi-sleep/tool/check.sh $(B)
+CHECKS += check-acpi-sleep

@@ -382,8 +382,8 @@ enum acpi_decode acpi_decode_write(const struct acpi_platform *p, struct acpi_de
 #define ACPI_FACS_OSPM_64BIT_WAKE_F (1u << 0)
 
 struct acpi_waking_vector {
-    uint32_t fw;                /* Firmware_Waking_Vector (real mode) */
     uint64_t x;                 /* X_Firmware_Waking_Vector (FACS version >= 1) */
+    uint32_t fw;                /* Firmware_Waking_Vector (real mode) */
     uint32_t ospm_flags;        /* OSPM Flags (FACS version >= 2), ACPI_FACS_OSPM_* */
 };
 
@@ -483,7 +483,8 @@ enum acpi_status acpi_rtc_clear_status(const struct acpi_platform *p, const stru
 enum acpi_status acpi_rtc_enable_wake(const struct acpi_platform *p, const struct acpi_io *io,
                                       struct acpi_error *err);
 /* When an alarm with these fields (RTC time, DONT_CARE allowed) first fires
- * at or after `now` (RTC time). False if it never does within 4 years. */
+ * after `now` (RTC time; the current second does not count). False if it
+ * never does (February 30, hour 24). */
 bool acpi_alarm_first_match(const struct acpi_time *now, uint8_t second, uint8_t minute, uint8_t hour,
                             uint8_t day, uint8_t month, struct acpi_time *when);
 

@@ -78,7 +78,10 @@ unsigned verdict(const struct acpi_platform *p, const struct acpi_io *io, bool l
     else if (!certain(p, 3, &a3, &b3))
         add(v->block, &v->n_block, "\\_S3_ is %s: its SLP_TYP values are not certain",
             p->sx[3].kind == ACPI_SX_CONDITIONAL ? "conditional with differing candidates" : "not a package of integers");
-    else
+    else if (p->sx[3].kind == ACPI_SX_CONDITIONAL)
+        add(v->limit, &v->n_limit, "\\_S3_ is defined by load-time code (conditional); all %u candidates say "
+            "SLP_TYP %u/%u", p->sx[3].n, a3 & 7, b3 & 7);
+    if (certain(p, 3, &a3, &b3))
         for (unsigned s = 4; s <= 5; s++)
             if (certain(p, s, &a, &b) && ((a ^ a3) & 7) == 0 && (!p->pm1b_cnt.address || ((b ^ b3) & 7) == 0))
                 add(v->block, &v->n_block, "S3 and S%u have the same SLP_TYP (%u): a sleep cannot be told from S%u",

@@ -26,8 +26,10 @@ void fx_discover(struct fx *f, unsigned flags);
 void fx_free(struct fx *f);
 /* The error's text. */
 const char *fx_errstr(const struct acpi_error *e);
-/* True if some note's text contains `needle`. */
+/* True if some note's text contains `needle` (if not, the notes there are
+ * go to stderr for the failure report); or if none does. */
 bool fx_has_note(const struct acpi_platform *p, const char *needle);
+bool fx_lacks_note(const struct acpi_platform *p, const char *needle);
 
 /* ACPICA's own evaluation of \_S0_..\_S5_ over a fixture's definition
  * blocks (acpiexec -b), reduced the way acpi_get_sleep_type_data reduces

@@ -351,3 +351,33 @@ Test(acpi_malformed, bad_names)
         cr_expect_eq(f.p.sx[s].kind, ACPI_SX_ABSENT);
     fx_free(&f);
 }
+
+Test(acpi_malformed, a_full_method_table_is_said)
+{
+    static struct fx f;
+    static struct aml a;
+
+    /* 200 External (Mnnn, MethodObj, 2) declarations, then
+     * If (M199 (One, One)) { Name (_S3, ...) }: with the smallest scratch
+     * M199 is not remembered, which is said, and \_S3_ is still found. */
+    a.n = 0;
+    for (int i = 0; i < 200; i++) {
+        char ext[8] = {0x15, 'M', (char)('0' + i / 100), (char)('0' + i / 10 % 10), (char)('0' + i % 10), 8, 2};
+
+        emit(&a, ext, 7);
+    }
+    size_t at = a.n;
+
+    emit(&a, "M199\x01\x01", 6);
+    emit(&a, NAME_S3, sizeof NAME_S3);
+    wrap(&a, at, (const uint8_t *)"\xa0", 1);
+    load_dsdt(&f, &a, 0);
+    cr_expect(fx_lacks_note(&f.p, "methods"), "64 KiB of scratch holds 200 methods");
+    cr_expect_eq(f.p.sx[3].kind, ACPI_SX_CONDITIONAL);
+    f.st = acpi_discover(&f.p, &f.io, f.m.rsdp, 0, f.scratch, ACPI_SCRATCH_MIN, &f.err);
+    cr_assert_eq(f.st, ACPI_OK);
+    cr_expect(fx_has_note(&f.p, "scratch holds only 71 methods"));
+    cr_expect_eq(f.p.sx[3].kind, ACPI_SX_CONDITIONAL);
+    cr_expect_eq(f.p.sx[3].def[0].slp_typa, 5);
+    fx_free(&f);
+}

@@ -1,0 +1,51 @@
+#!/bin/sh
+# make check-acpi-sleep: the library stays freestanding-clean, and
+# sleepmux-acpi gives the right verdict on real and built fixtures, through
+# each of its inputs (acpidump text, acpixtract's files, a directory).
+#
+# usage: check.sh BUILD
+set -u
+b=$1
+tool=$b/bin/sleepmux-acpi
+fix=tests/fixtures/acpi-sleep
+fail=0
+ok() { echo "ok: acpi-sleep: $*"; }
+bad() { echo "FAIL: acpi-sleep: $*"; fail=1; }
+
+# 1. In the VMM's world the library needs nothing but what DESIGN.md allows.
+for w in fs efi; do
+    lib=$b/$w/lib/libacpisleep.a
+    own=$(nm --defined-only "$lib" | awk 'NF==3 {print $3}' | sort -u)
+    extra=$(nm -u "$lib" | awk '{print $2}' | sort -u | grep -vxF "$own" | grep . | grep -vxE 'memcpy|memset|memmove|memcmp|strlen')
+    need=$(nm -u "$lib" | awk '{print $2}' | sort -u | grep . | grep -vxF "$own" | tr '\n' ' ')
+    if [ -n "$extra" ]; then bad "$w build needs $(echo $extra)"; else ok "$w build needs only ${need% }"; fi
+    fpu=$(objdump -d --no-show-raw-insn "$lib" | grep -cE '%[xyz]mm[0-9]|%st\(')
+    [ "$fpu" = 0 ] || bad "$w build has $fpu SSE/x87 instructions"
+done
+
+# 2. The tool: verdict and exit status per input.
+run() {     # run WANT_STATUS WANT_LINE ARGS...
+    want=$1 line=$2; shift 2
+    out=$("$tool" "$@" 2>&1); st=$?
+    if [ $st -ne "$want" ]; then
+        bad "sleepmux-acpi $*: exit $st, expected $want"; echo "$out" | sed 's/^/    /' | tail -20
+    elif ! printf '%s\n' "$out" | grep -qF -- "$line"; then
+        bad "sleepmux-acpi $*: no line \"$line\""; echo "$out" | sed 's/^/    /' | tail -20
+    else
+        ok "sleepmux-acpi $(echo "$*" | sed "s|$b/||g"): $line"
+    fi
+}
+run 0 "S3  SLP_TYPa=1 SLP_TYPb=1" $fix/q35/acpidump.txt
+run 0 "Verdict: sleepmux can run here" $fix/pc/acpidump.txt
+tmp=$(mktemp -d)
+(cd "$tmp" && acpixtract -a "$OLDPWD/$fix/q35/acpidump.txt" >/dev/null 2>&1)
+run 0 "PM1a_CNT       I/O    0x604" "$tmp"
+run 0 "S5  SLP_TYPa=0 SLP_TYPb=0" "$tmp"/dsdt.dat "$tmp"/facp.dat "$tmp"/facs.dat
+rm -rf "$tmp"
+run 0 "SLEEP_CONTROL  memory 0xfe000100" $b/fixtures/acpi-sleep/hw-reduced
+run 0 "\\_S3_ is defined by load-time code (conditional)" $b/fixtures/acpi-sleep/conditional
+run 0 "PM1b_CNT       I/O    0x504" $b/fixtures/acpi-sleep/pm1b
+run 1 "FACS: the one the FADT names at 0x7fff0000 was not usable" $b/fixtures/acpi-sleep/hw-reduced/facp.aml $b/fixtures/acpi-sleep/hw-reduced/dsdt.aml
+run 1 "the firmware offers no S3 (no \\_S3_)" $fix/firecracker
+run 2 "no FACP (FADT) among the tables" $b/fixtures/acpi-sleep/common/dsdt.aml
+exit $fail
