@@ -22,6 +22,12 @@
  *                          /dev/mem (event=vmm-read, event=vmm-write)
  *   sleepmux.idle=SECONDS  after filling, idle this long and report the VM
  *                          exits sleepmux counted meanwhile (event=idle)
+ *   sleepmux.rtc=YYYY-MM-DDTHH:MM:SS  set the RTC (UTC) just before the first
+ *                          suspend and again before powering off, so a wake
+ *                          alarm a few seconds ahead is deterministic
+ *   sleepmux.rtc_off=YYYY-MM-DDTHH:MM:SS  the RTC time to set before powering off
+ *   sleepmux.clear_rtc_en=1  clear PM1_EN.RTC_EN (as Windows does on its way
+ *                          down) just before each suspend and the power-off
  *   sleepmux.corrupt=N     self-test: on cycle N, flip one bit of the buffer
  *                          just before suspending, so the harness can prove
  *                          that verification catches a changed page
@@ -37,6 +43,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/rtc.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
 #include <time.h>
@@ -51,6 +59,8 @@ struct opts {
     unsigned corrupt_cycle;
     bool probe_vmm;
     unsigned idle;
+    char rtc[32], rtc_off[32];
+    bool clear_rtc_en;
 };
 
 static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -202,6 +212,12 @@ static void parse_cmdline(struct opts *o)
             o->cycles = (unsigned)strtoul(tok + 16, NULL, 0);
         else if (!strncmp(tok, "sleepmux.end=", 13))
             o->poweroff = !strcmp(tok + 13, "poweroff");
+        else if (!strncmp(tok, "sleepmux.rtc=", 13))
+            snprintf(o->rtc, sizeof o->rtc, "%s", tok + 13);
+        else if (!strncmp(tok, "sleepmux.rtc_off=", 17))
+            snprintf(o->rtc_off, sizeof o->rtc_off, "%s", tok + 17);
+        else if (!strcmp(tok, "sleepmux.clear_rtc_en=1"))
+            o->clear_rtc_en = true;
         else if (!strcmp(tok, "sleepmux.probe=vmm"))
             o->probe_vmm = true;
         else if (!strncmp(tok, "sleepmux.idle=", 14))
@@ -272,6 +288,65 @@ static int suspend(const char *state)
     return err;
 }
 
+/* Set the CMOS RTC (it keeps UTC here) through the kernel's rtc driver. */
+static void set_rtc(const char *when)
+{
+    struct rtc_time tm = { 0 };
+    int fd;
+
+    if (sscanf(when, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+               &tm.tm_sec) != 6) {
+        report("event=rtc-set error=bad-time value=%s", when);
+        return;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    fd = open("/dev/rtc0", O_RDWR);
+    if (fd < 0 || ioctl(fd, RTC_SET_TIME, &tm) < 0)
+        report("event=rtc-set error=%s", strerror(errno));
+    else
+        report("event=rtc-set utc=%s", when);
+    if (fd >= 0)
+        close(fd);
+}
+
+/*
+ * Clear PM1_EN.RTC_EN (ACPI 6.5 §4.8.3.1.2, bit 10) the way an OS on its way
+ * down would: the register is the second half of the PM1a event block, whose
+ * port and length the FADT gives (ACPI 6.5 §5.2.9: PM1a_EVT_BLK at offset 56,
+ * PM1_EVT_LEN at offset 88).
+ */
+static void clear_rtc_en(void)
+{
+    uint8_t fadt[256];
+    int fd = open("/sys/firmware/acpi/tables/FACP", O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, fadt, sizeof fadt) : -1;
+
+    if (fd >= 0)
+        close(fd);
+    if (n < 89) {
+        report("event=rtc-en error=no-fadt");
+        return;
+    }
+    uint32_t evt;
+    memcpy(&evt, fadt + 56, 4);
+    off_t port = (off_t)(evt + fadt[88] / 2);
+    uint16_t before, after;
+    fd = open("/dev/port", O_RDWR);
+    if (fd < 0 || pread(fd, &before, 2, port) != 2) {
+        report("event=rtc-en error=%s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    after = before & (uint16_t)~(1u << 10);
+    if (pwrite(fd, &after, 2, port) != 2)
+        report("event=rtc-en error=%s", strerror(errno));
+    pread(fd, &after, 2, port);
+    close(fd);
+    report("event=rtc-en-cleared port=0x%x before=0x%04x after=0x%04x", (unsigned)port, before, after);
+}
+
 int main(void)
 {
     struct opts o = { .buffer = 256ull << 20, .cycles = 3, .poweroff = false, .state = "mem" };
@@ -322,6 +397,10 @@ int main(void)
             buf[at] ^= 1ull << 17;
             report("cycle=%u event=corrupted offset=0x%" PRIx64, cycle, at * 8);
         }
+        if (cycle == 1 && o.rtc[0])
+            set_rtc(o.rtc);
+        if (o.clear_rtc_en)
+            clear_rtc_en();
         report("cycle=%u event=suspend state=%s", cycle, o.state);
         int err = suspend(o.state);
         if (err) {
@@ -348,6 +427,11 @@ int main(void)
     }
     report("event=done cycles=%u ok=%u", cycle - 1, ok);
     if (o.poweroff) {
+        if (o.rtc_off[0])
+            set_rtc(o.rtc_off);
+        if (o.clear_rtc_en)
+            clear_rtc_en();
+        report("event=poweroff");
         sync();
         reboot(RB_POWER_OFF);
     }

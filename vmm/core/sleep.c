@@ -14,6 +14,7 @@
 #include "platform.h"
 #include "s3.h"
 #include "vmm.h"
+#include "wake_hook.h"
 
 static struct acpi_decoder decoder;
 
@@ -64,6 +65,7 @@ static void restore_os(struct wake_entry *we)
     struct acpi_error err;
     char msg[160];
 
+    wake_hook_after_sleep();
     if (acpi_facs_set(&platform, &platform_io, &os_vector, &err) != ACPI_OK) {
         acpi_error_format(&err, msg, sizeof msg);
         smx_log("s3", "cannot put the OS's waking vector back: %s", msg);
@@ -123,10 +125,12 @@ static void sleep_write(void *ctx, uint16_t port, unsigned size, uint32_t value)
     vmm.sleep_requests++;
     log_request(&ev, port, value);
     struct pending_sleep ps = { &ev, port, size, value };
+    wake_hook_before_sleep(ev.state);
     if (ev.state == 3)
         do_s3(&ps);
     else
         write_registers(&ps);
+    wake_hook_after_sleep(); /* only reached when the platform runs again */
 }
 
 static int sleep_init(const struct smx_bootinfo *bi)

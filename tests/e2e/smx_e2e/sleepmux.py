@@ -17,7 +17,7 @@ from .guest import cmdline
 VMM_LOG = re.compile(r"^\[\s*(\d+)\.(\d{3})\] (\w+): (.*)$")
 
 
-def config(os_id="A", guest_args="", vmm_mib=32, log="com2", default=None, extra_global=""):
+def config(os_id="A", guest_args="", vmm_mib=32, log="com2", default=None, extra_global="", os_extra=None):
     """A sleepmux.conf (policy's format, docs/config.md) booting test guest
     os_id, with both test guests configured."""
     def os_section(x):
@@ -25,7 +25,7 @@ def config(os_id="A", guest_args="", vmm_mib=32, log="com2", default=None, extra
                 "name = test guest %s\n"
                 "loader = \\EFI\\guest\\vmlinuz.efi\n"
                 "args = \"initrd=\\EFI\\guest\\initrd-%s.img %s\"\n"
-                "memory = 256 MiB\n" % (x, x, x, guest_args))
+                "memory = 256 MiB\n%s" % (x, x, x, guest_args, (os_extra or {}).get(x, "")))
     return ("[global]\n"
             "default = %s\n"
             "switch = sleep\n"
