@@ -1,0 +1,18 @@
+# imagestore/: the OS image format and its on-partition store
+# (docs/image-format.md), the sleepmux-image tool, tests and benchmark.
+
+INCLUDES += -Iimagestore/include
+
+LIBS += imagestore
+imagestore.srcs := $(addprefix imagestore/src/, \
+    seal.c error.c records.c chunk.c writer.c reader.c store.c slotio.c)
+ALL += $(call libpath,imagestore,fs) $(call libpath,imagestore,efi)
+
+TOOLS += imagestore-bench
+imagestore-bench.srcs := imagestore/bench/bench.c
+imagestore-bench.libs := imagestore
+
+bench-imagestore: $(B)/bin/imagestore-bench $(GUEST_MEM_A)
+	@echo "== imagestore: save and restore against lz4 on real guest memory"
+	@$(B)/bin/imagestore-bench $(GUEST_MEM_A) 3
+BENCHES += bench-imagestore
