@@ -16,3 +16,7 @@ bench-imagestore: $(B)/bin/imagestore-bench $(GUEST_MEM_A)
 	@echo "== imagestore: save and restore against lz4 on real guest memory"
 	@$(B)/bin/imagestore-bench $(GUEST_MEM_A) 3
 BENCHES += bench-imagestore
+
+UNIT_SRCS += $(wildcard tests/unit/imagestore/*.c)
+# The tests check byte offsets and sealing from the inside too.
+$(B)/asan/tests/unit/imagestore/%.o: XFLAGS := -Iimagestore/src

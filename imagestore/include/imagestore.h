@@ -166,7 +166,7 @@ struct img_writer_config {
     uint32_t cpu_size;
 };
 
-/* Working memory a writer needs for chunk_pages (0: default). */
+/* Working memory a writer needs for chunk_pages (0: default); a multiple of 64. */
 size_t img_writer_work_size(uint32_t chunk_pages);
 
 /* Private to the library; the caller only provides the storage. */
@@ -235,7 +235,8 @@ struct img_expect {
 };
 
 /* Working memory a reader needs to read images of up to chunk_pages pages
- * per chunk (0: IMG_CHUNK_PAGES_MAX, which reads every valid image). */
+ * per chunk (0: IMG_CHUNK_PAGES_MAX, which reads every valid image); a
+ * multiple of 64. */
 size_t img_reader_work_size(uint32_t chunk_pages);
 
 /* What the header says; valid after img_reader_open() succeeded. */

@@ -37,12 +37,13 @@ size_t img_run_encode(void *state, const uint8_t *pages, uint32_t npages, uint8_
     int limit = bytes - bytes / 32;
     int n = LZ4_compress_fast_extState(state, (const char *)pages, (char *)out + RUN_HEAD, bytes, limit, 1);
 
+    put32(out + RUN_O_PAGES, npages);
     if (n > 0 && n < limit) {
-        put32(out, (uint32_t)n);
+        put32(out + RUN_O_SIZE, (uint32_t)n);
         *raw = false;
         return RUN_HEAD + (size_t)n;
     }
-    put32(out, (uint32_t)bytes | RUN_RAW);
+    put32(out + RUN_O_SIZE, (uint32_t)bytes | RUN_RAW);
     memcpy(out + RUN_HEAD, pages, (size_t)bytes);
     *raw = true;
     return RUN_HEAD + (size_t)bytes;
@@ -70,21 +71,24 @@ const char *img_chunk_decode(const uint8_t *body, size_t len, uint32_t chunk_pag
             i = j;
             continue;
         }
-        while (j < npages && !bit_get(map, j))
-            j++;
-        size_t want = (size_t)(j - i) * IMG_PAGE_SIZE;
         if (len - pos < RUN_HEAD)
             return "body ends inside a run head";
-        uint32_t head = get32(body + pos);
-        size_t size = head & ~RUN_RAW;
+        uint32_t head = get32(body + pos + RUN_O_SIZE), run = get32(body + pos + RUN_O_PAGES);
+        size_t size = head & ~RUN_RAW, want;
         pos += RUN_HEAD;
+        if (run == 0 || run > npages - i)
+            return "run of pages runs past the chunk";
+        for (j = i; j < i + run; j++)
+            if (bit_get(map, j))
+                return "run covers a page marked zero";
+        want = (size_t)run * IMG_PAGE_SIZE;
         if (size > len - pos)
             return "run longer than the body";
         if (head & RUN_RAW) {
             if (size != want)
                 return "raw run size differs from its pages";
             memcpy(dst + (size_t)i * IMG_PAGE_SIZE, body + pos, size);
-            *raw_pages += j - i;
+            *raw_pages += run;
         } else {
             int got = LZ4_decompress_safe((const char *)body + pos, (char *)dst + (size_t)i * IMG_PAGE_SIZE,
                                           (int)size, (int)want);

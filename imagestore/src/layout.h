@@ -49,7 +49,9 @@
 #define CHUNK_O_PAGES 8        /* u32: pages covered, zero ones included */
 #define CHUNK_O_RESERVED 12    /* u32: 0 */
 #define CHUNK_O_BITMAP 16      /* chunk_pages / 8 bytes: bit i set = page i is zero */
-#define RUN_HEAD 4             /* u32 before each run: stored bytes | RUN_RAW */
+#define RUN_HEAD 8             /* before each run of non-zero pages: */
+#define RUN_O_SIZE 0           /* u32: stored bytes | RUN_RAW */
+#define RUN_O_PAGES 4          /* u32: pages in the run */
 #define RUN_RAW 0x80000000u
 
 /* commit body (sealed) */
@@ -105,11 +107,10 @@ _Static_assert(SB_O_CRC + 4 == SB_SIZE, "superblock layout");
 _Static_assert(SLOT_O_DIGEST + IMG_DIGEST_SIZE <= SLOT_SIZE, "slot entry layout");
 
 /* The largest chunk body for chunk_pages pages: descriptor, bitmap, and at
- * worst every other page a run, each stored raw with its run head. */
+ * worst every page a run of its own, stored raw. */
 static inline size_t chunk_body_max(uint32_t chunk_pages)
 {
-    return CHUNK_O_BITMAP + chunk_pages / 8 + (size_t)(chunk_pages + 1) / 2 * RUN_HEAD +
-           (size_t)chunk_pages * IMG_PAGE_SIZE;
+    return CHUNK_O_BITMAP + chunk_pages / 8 + (size_t)chunk_pages * (RUN_HEAD + IMG_PAGE_SIZE);
 }
 
 static inline size_t header_sealed_max(void)

@@ -33,7 +33,7 @@ static size_t record_max(uint32_t chunk_pages)
 
 size_t img_reader_work_size(uint32_t chunk_pages)
 {
-    return regions_area() + record_max(chunk_pages ? chunk_pages : IMG_CHUNK_PAGES_MAX);
+    return (regions_area() + record_max(chunk_pages ? chunk_pages : IMG_CHUNK_PAGES_MAX) + 63) & ~(size_t)63;
 }
 
 static enum img_err fail(struct img_reader *r, enum img_err code, const char *what, uint64_t a, uint64_t b)

@@ -29,7 +29,7 @@ size_t img_writer_work_size(uint32_t chunk_pages)
 {
     if (chunk_pages == 0)
         chunk_pages = IMG_CHUNK_PAGES_DEFAULT;
-    return align16(img_run_state_size()) + record_max(chunk_pages);
+    return (align16(img_run_state_size()) + record_max(chunk_pages) + 63) & ~(size_t)63;
 }
 
 static enum img_err fail(struct img_writer *w, enum img_err code, const char *what, uint64_t a, uint64_t b)
