@@ -126,6 +126,13 @@ struct img_summary make_image(struct mem *out, const uint8_t *key, const uint8_t
 enum img_err read_image(struct mem *in, const uint8_t *key, const struct img_expect *expect, struct flat *f,
                         char *msg, size_t msg_size)
 {
+    mem_rewind(in);
+    return read_image_from(&in->source, key, expect, f, msg, msg_size);
+}
+
+enum img_err read_image_from(const struct img_source *src, const uint8_t *key, const struct img_expect *expect,
+                             struct flat *f, char *msg, size_t msg_size)
+{
     static void *work; /* one per test process: allocating 1 MiB per read is slow under ASan */
     size_t work_size = img_reader_work_size(0);
     if (!work)
@@ -134,8 +141,7 @@ enum img_err read_image(struct mem *in, const uint8_t *key, const struct img_exp
     struct img_reader r;
     enum img_err e;
 
-    mem_rewind(in);
-    e = img_reader_open(&r, &in->source, key, expect, work, work_size, cpu, sizeof cpu);
+    e = img_reader_open(&r, src, key, expect, work, work_size, cpu, sizeof cpu);
     while (e == IMG_OK && !r.done)
         e = img_reader_next(&r, &f->mem);
     if (msg)
@@ -233,3 +239,81 @@ void fakedev_reboot(struct fakedev *d)
     d->crash_at = 0;
     d->ops = 0;
 }
+
+const uint8_t store_id[IMG_ID_SIZE] = "store-under-test";
+
+void rig_init(struct rig *r, uint32_t bs)
+{
+    fakedev_init(&r->fd, bs, (1u << 20) / bs);
+    cr_assert_eq(img_store_format(&r->st, &r->fd.dev, test_key, store_id, r->io), IMG_OK);
+}
+
+enum img_err try_save(struct rig *r, uint32_t os, uint8_t tag, int *slot)
+{
+    size_t n;
+    const uint8_t *fx = fixture(&n);
+    uint8_t *data = malloc(n * PAGE);
+    struct img_region region = { 0x100000, n };
+    struct img_slot_stream ss;
+    uint64_t gen;
+    enum img_err e;
+
+    memcpy(data, fx, n * PAGE);
+    data[0] = tag;
+    e = img_store_begin(&r->st, os, -1, &ss, &gen);
+    if (e == IMG_OK) {
+        struct img_writer_config cfg = { .master_key = test_key, .generation = gen, .os = os, .chunk_pages = 16,
+                                         .regions = &region, .region_count = 1 };
+        void *work = aligned_alloc(64, img_writer_work_size(16));
+        struct img_writer w;
+        struct img_summary sum;
+        memcpy(cfg.image_id, &gen, sizeof gen);
+        cfg.image_id[15] = tag;
+        e = img_writer_begin(&w, &cfg, &ss.u.sink, work, img_writer_work_size(16));
+        if (e == IMG_OK)
+            e = img_writer_pages(&w, region.base, data, n);
+        if (e == IMG_OK)
+            e = img_writer_finish(&w, &sum);
+        if (e == IMG_OK)
+            e = img_store_commit(&r->st, &ss, &sum);
+        free(work);
+    }
+    free(data);
+    *slot = e == IMG_OK ? ss.slot : -1;
+    return e;
+}
+
+int save(struct rig *r, uint32_t os, uint8_t tag, enum img_err want)
+{
+    int slot;
+    enum img_err e = try_save(r, os, tag, &slot);
+    cr_assert_eq(e, want, "save for OS %u: %s", os, img_err_name(e));
+    return slot;
+}
+
+int restore(struct rig *r, uint32_t os, enum img_err *err)
+{
+    size_t n;
+    const uint8_t *fx = fixture(&n);
+    struct img_slot_stream ss;
+    struct img_expect x;
+    struct flat f;
+    char msg[200];
+    int slot = img_store_latest(&r->st, os);
+
+    *err = IMG_E_EMPTY;
+    if (slot < 0)
+        return -1;
+    if ((*err = img_store_read(&r->st, slot, false, &ss, &x)) != IMG_OK)
+        return -1;
+    flat_init(&f, 0x100000, n * PAGE, 0);
+    *err = read_image_from(&ss.u.source, test_key, &x, &f, msg, sizeof msg);
+    int tag = -1;
+    if (*err == IMG_OK) {
+        tag = f.buf[0];
+        cr_assert(memcmp(f.buf + 1, fx + 1, n * PAGE - 1) == 0, "restored pages differ");
+    }
+    flat_free(&f);
+    return tag;
+}
+

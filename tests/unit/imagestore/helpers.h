@@ -51,6 +51,8 @@ struct img_summary make_image(struct mem *out, const uint8_t *key, const uint8_t
  * message in msg. */
 enum img_err read_image(struct mem *in, const uint8_t *key, const struct img_expect *expect, struct flat *f,
                         char *msg, size_t msg_size);
+enum img_err read_image_from(const struct img_source *src, const uint8_t *key, const struct img_expect *expect,
+                             struct flat *f, char *msg, size_t msg_size);
 
 /*
  * A block device in memory with a volatile write cache. Reads see every
@@ -68,5 +70,20 @@ struct fakedev {
 void fakedev_init(struct fakedev *d, uint32_t block_size, uint64_t blocks);
 void fakedev_free(struct fakedev *d);
 void fakedev_reboot(struct fakedev *d);
+
+/* A store on a 1 MiB fakedev, and the fixture saved into it and restored
+ * from it: each image is the fixture's 48 pages at 0x100000 with its first
+ * byte replaced by a tag, so a restore tells which image came back. */
+extern const uint8_t store_id[IMG_ID_SIZE];
+struct rig {
+    struct fakedev fd;
+    struct img_store st;
+    uint8_t io[4096];
+};
+void rig_init(struct rig *r, uint32_t block_size);
+enum img_err try_save(struct rig *r, uint32_t os, uint8_t tag, int *slot);
+int save(struct rig *r, uint32_t os, uint8_t tag, enum img_err want);
+/* Restore os's latest image and check its pages; its tag, or -1 and *err. */
+int restore(struct rig *r, uint32_t os, enum img_err *err);
 
 #endif
