@@ -8,6 +8,12 @@ imagestore.srcs := $(addprefix imagestore/src/, \
     seal.c error.c records.c chunk.c writer.c reader.c store.c slotio.c)
 ALL += $(call libpath,imagestore,fs) $(call libpath,imagestore,efi)
 
+TOOLS += sleepmux-image
+sleepmux-image.srcs := $(addprefix imagestore/tool/, main.c io.c progress.c)
+sleepmux-image.libs := imagestore
+$(call objs,imagestore/tool/main.c,host): $(B)/gen/version.h
+$(B)/host/imagestore/tool/%.o: XFLAGS := -I$(B)/gen
+
 TOOLS += imagestore-bench
 imagestore-bench.srcs := imagestore/bench/bench.c
 imagestore-bench.libs := imagestore

@@ -153,4 +153,13 @@ static inline uint64_t get64(const uint8_t *p)
     return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
+/* The first 8 bytes of an id as one number that prints like the id's hex. */
+static inline uint64_t id_prefix(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
 #endif

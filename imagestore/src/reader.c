@@ -108,8 +108,8 @@ enum img_err img_reader_open(struct img_reader *r, const struct img_source *src,
     }
     img_key_id(master_key, key_id);
     if (!img_equal_ct(key_id, r->info.key_id, sizeof key_id))
-        return fail(r, IMG_E_KEY, "sealed under key %x, not under this key (%y)", get64(r->info.key_id),
-                    get64(key_id));
+        return fail(r, IMG_E_KEY, "sealed under key %x, not under this key (%y)", id_prefix(r->info.key_id),
+                    id_prefix(key_id));
     if (record_max(r->info.chunk_pages) > r->buf_size)
         return fail(r, IMG_E_LIMIT, "chunks of %a pages need a larger work area than %b bytes",
                     r->info.chunk_pages, work_size);
@@ -244,7 +244,7 @@ enum img_err img_reader_next(struct img_reader *r, const struct img_memory *mem)
         return fail(r, IMG_E_ALTERED, "record %a has no known type (at byte %b)", r->index, r->offset - FRAME_SIZE);
     if (memcmp(f + FRAME_O_IMAGE, r->info.image_id, 8) != 0)
         return fail(r, IMG_E_REPLAYED, "record %a comes from another image (%y...)", r->index,
-                    get64(f + FRAME_O_IMAGE));
+                    id_prefix(f + FRAME_O_IMAGE));
     if (get32(f + FRAME_O_RESERVED0) != 0 || get32(f + FRAME_O_RESERVED1) != 0 ||
         (is_commit ? len != COMMIT_BODY
                    : len > chunk_body_max(r->info.chunk_pages) || len < CHUNK_O_BITMAP + r->info.chunk_pages / 8))

@@ -67,7 +67,7 @@ static enum img_err sb_decode(struct img_store *s, const uint8_t *p, int copy, u
     if (get16(p + SB_O_VERSION) != IMG_FORMAT_VERSION)
         return fail(s, IMG_E_VERSION, "superblock copy %a: version %b", copy, get16(p + SB_O_VERSION));
     if (!img_equal_ct(p + SB_O_KEY_ID, s->key_id, 16))
-        return fail(s, IMG_E_KEY, "superblock copy %a: store belongs to key %y", copy, get64(p + SB_O_KEY_ID));
+        return fail(s, IMG_E_KEY, "superblock copy %a: store belongs to key %y", copy, id_prefix(p + SB_O_KEY_ID));
     img_hmac_sha256(s->mac_key, p, SB_O_MAC, mac);
     if (!img_equal_ct(mac, p + SB_O_MAC, 32))
         return fail(s, IMG_E_ALTERED, "superblock copy %a fails authentication", copy, 0);
