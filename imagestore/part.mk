@@ -26,3 +26,10 @@ BENCHES += bench-imagestore
 UNIT_SRCS += $(wildcard tests/unit/imagestore/*.c)
 # The tests check byte offsets and sealing from the inside too.
 $(B)/asan/tests/unit/imagestore/%.o: XFLAGS := -Iimagestore/src
+
+# sleepmux-image on the real 512 MiB guest dump (made once under QEMU, cached).
+check-imagestore: $(B)/bin/sleepmux-image $(GUEST_MEM_A)
+	@echo "== imagestore: sleepmux-image on real guest memory"
+	@tests/unit/imagestore/cli.sh $(B)/bin/sleepmux-image $(GUEST_MEM_A) \
+	    tests/fixtures/imagestore/test.key $(B)/imagestore-check
+CHECKS += check-imagestore

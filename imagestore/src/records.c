@@ -51,7 +51,7 @@ enum img_err img_header_check(const uint8_t *buf, struct img_info *info, struct 
     if (memcmp(buf + HDR_O_MAGIC, HDR_MAGIC, 8) != 0)
         return img_fail(err, IMG_E_NOT_IMAGE, NULL, "no image here: header magic is not SMXIMAGE", 0, 0);
     if (get32(buf + HDR_O_CRC) != img_crc32c(buf, HDR_O_CRC))
-        return img_fail(err, IMG_E_ALTERED, NULL, "header checksum 0x%x does not match its bytes",
+        return img_fail(err, IMG_E_ALTERED, NULL, "header checksum %x does not match its bytes",
                         get32(buf + HDR_O_CRC), 0);
     memset(info, 0, sizeof *info);
     info->version = get16(buf + HDR_O_VERSION);

@@ -118,9 +118,11 @@ static int open_input(struct opts *o, struct input *in)
     int slot = o->slot;
     if (slot < 0 && o->os_given)
         slot = img_store_latest(&in->store, o->os);
-    for (int i = 0; slot < 0 && i < IMG_STORE_SLOTS; i++)
-        if (in->store.slot[i].state == IMG_SLOT_COMMITTED)
-            slot = slot < 0 || in->store.slot[i].generation > in->store.slot[slot].generation ? i : slot;
+    /* Neither given: the newest committed image of either OS. */
+    for (int i = 0; o->slot < 0 && !o->os_given && i < IMG_STORE_SLOTS; i++)
+        if (in->store.slot[i].state == IMG_SLOT_COMMITTED &&
+            (slot < 0 || in->store.slot[i].generation > in->store.slot[slot].generation))
+            slot = i;
     if (slot < 0) {
         fprintf(stderr, "sleepmux-image: %s: no committed image%s%s\n", o->store, o->os_given ? " for OS " : "",
                 o->os_given ? os_name(o->os) : "");
