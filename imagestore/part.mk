@@ -33,3 +33,24 @@ check-imagestore: $(B)/bin/sleepmux-image $(GUEST_MEM_A)
 	@tests/unit/imagestore/cli.sh $(B)/bin/sleepmux-image $(GUEST_MEM_A) \
 	    tests/fixtures/imagestore/test.key $(B)/imagestore-check
 CHECKS += check-imagestore
+
+FUZZERS += imagestore_reader
+imagestore_reader.srcs := tests/fuzz/imagestore_reader.c
+imagestore_reader.libs := imagestore
+$(B)/fuzz/tests/fuzz/imagestore_reader.o: XFLAGS := -Iimagestore/src
+
+# Seeds: real images (mode byte 0: a sealed stream) of the fixture's last
+# 18 pages, which hold zero, compressible and raw pages: small enough to
+# keep the fuzzer fast.
+IMG_SEEDS := $(B)/fuzz/seeds/imagestore_reader
+IMG_SEED_SLICE := $(B)/fuzz/imagestore-slice.bin
+$(IMG_SEED_SLICE): tests/fixtures/imagestore/mem-A-7be0000.bin
+	@mkdir -p $(@D)
+	$(Q)tail -c +$$((30 * 4096 + 1)) $< > $@
+$(IMG_SEEDS)/slice-8.img $(IMG_SEEDS)/slice-16.img: $(IMG_SEEDS)/slice-%.img: $(B)/bin/sleepmux-image $(IMG_SEED_SLICE)
+	$(call say,SEED,$@)
+	@mkdir -p $(@D)
+	$(Q)$(B)/bin/sleepmux-image create --key-file tests/fixtures/imagestore/test.key --chunk-pages $* \
+	    --base 0x7bfe000 $(IMG_SEED_SLICE) -o $@.tmp >/dev/null
+	$(Q)(printf '\0'; cat $@.tmp) > $@ && rm -f $@.tmp
+ALL += $(IMG_SEEDS)/slice-8.img $(IMG_SEEDS)/slice-16.img
