@@ -18,12 +18,29 @@ TOOLS += imagestore-bench
 imagestore-bench.srcs := imagestore/bench/bench.c
 imagestore-bench.libs := imagestore
 
-bench-imagestore: $(B)/bin/imagestore-bench $(GUEST_MEM_A)
+# The same benchmark over the library, LZ4 and BearSSL compiled as the VMM
+# compiles them (no SSE or x87: -mgeneral-regs-only), so the figures hold
+# for the VMM too. Only the C library's memcpy/memset differ from the VMM's.
+IMG_VMMLIKE_SRCS := $(imagestore.srcs) $(lz4.srcs) $(bearssl.srcs)
+IMG_VMMLIKE_OBJS := $(patsubst %.c,$(B)/vmmlike/%.o,$(IMG_VMMLIKE_SRCS))
+$(B)/vmmlike/%.o: %.c
+	$(call say,CC[vmm],$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_host) -mgeneral-regs-only -w $(LZ4_DEFS) $(BEARSSL_DEFS) -I$(TP)/lz4/lib \
+	    -I$(TP)/bearssl/inc -I$(TP)/bearssl/src $(INCLUDES) -c $< -o $@
+$(B)/bin/imagestore-bench-vmm: $(call objs,imagestore/bench/bench.c,host) $(IMG_VMMLIKE_OBJS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) -o $@ $^ -lbearssl
+
+bench-imagestore: $(B)/bin/imagestore-bench $(B)/bin/imagestore-bench-vmm $(GUEST_MEM_A)
 	@echo "== imagestore: save and restore against lz4 on real guest memory"
+	@echo "-- host build (Debian's liblz4 and libbearssl)"
 	@$(B)/bin/imagestore-bench $(GUEST_MEM_A) 3
+	@echo "-- VMM build (imagestore, LZ4, BearSSL without SSE or x87)"
+	@$(B)/bin/imagestore-bench-vmm $(GUEST_MEM_A) 3
 BENCHES += bench-imagestore
 
-UNIT_SRCS += $(wildcard tests/unit/imagestore/*.c)
+UNIT_SRCS += $(filter-out %/freestanding-probe.c,$(wildcard tests/unit/imagestore/*.c))
 # The tests check byte offsets and sealing from the inside too.
 $(B)/asan/tests/unit/imagestore/%.o: XFLAGS := -Iimagestore/src
 
@@ -33,6 +50,14 @@ check-imagestore: $(B)/bin/sleepmux-image $(GUEST_MEM_A)
 	@tests/unit/imagestore/cli.sh $(B)/bin/sleepmux-image $(GUEST_MEM_A) \
 	    tests/fixtures/imagestore/test.key $(B)/imagestore-check
 CHECKS += check-imagestore
+
+# The library as the VMM links it: only what the VMM provides, no SSE.
+IMG_FS_PROBE := $(B)/fs/tests/unit/imagestore/freestanding-probe.o
+check-imagestore-freestanding: $(IMG_FS_PROBE) $(call libs_for,imagestore lz4 bearssl vmmrt smxlibc,fs)
+	@echo "== imagestore in the freestanding world"
+	@tests/freestanding/check.sh $(B) $(IMG_FS_PROBE) $(call libs_for,vmmrt smxlibc,fs) -- \
+	    $(call libs_for,imagestore lz4 bearssl,fs)
+CHECKS += check-imagestore-freestanding
 
 FUZZERS += imagestore_reader
 imagestore_reader.srcs := tests/fuzz/imagestore_reader.c
