@@ -394,7 +394,10 @@ struct img_slot_stream {
  * marked WRITING (durably), so a crash never leaves a superblock that
  * vouches for half-written data, and the generation is reserved:
  * *generation is what to give the writer. Then write the image to
- * &st->u.sink and call img_store_commit().
+ * &st->u.sink and call img_store_commit(). When the writer reports
+ * IMG_E_IO, s->err says what the slot or the device reported (a full slot
+ * is IMG_E_NOSPACE). After any I/O error, reopen the store before using it
+ * again: its in-memory state may be ahead of the device.
  */
 enum img_err img_store_begin(struct img_store *s, uint32_t os, int slot,
                              struct img_slot_stream *st, uint64_t *generation);
@@ -407,12 +410,15 @@ enum img_err img_store_commit(struct img_store *s, struct img_slot_stream *st,
                               const struct img_summary *sum);
 
 /* Open a committed slot for reading: &st->u.source is the stream and
- * *expect what the superblock says it must be. A restored slot is
- * IMG_E_REPLAYED unless allow_restored (for inspection only). */
+ * *expect what the superblock says it must be (pass it to the reader). A
+ * restored or superseded slot is IMG_E_REPLAYED unless allow_restored,
+ * which is for inspection only: such an image must never run again. */
 enum img_err img_store_read(struct img_store *s, int slot, bool allow_restored,
                             struct img_slot_stream *st, struct img_expect *expect);
 
-/* Record that slot's image has been restored, so it never runs twice. */
+/* Record that slot's image has been restored, so it never runs twice.
+ * Call it after the reader reported the image done and before the OS
+ * resumes; if it fails, do not resume the OS. */
 enum img_err img_store_mark_restored(struct img_store *s, int slot);
 
 #endif

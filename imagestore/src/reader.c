@@ -85,6 +85,7 @@ enum img_err img_reader_open(struct img_reader *r, const struct img_source *src,
     uint8_t key_id[16];
     size_t got, sealed;
     const char *bad;
+    uint32_t at;
     enum img_err e;
 
     memset(r, 0, sizeof *r);
@@ -126,11 +127,8 @@ enum img_err img_reader_open(struct img_reader *r, const struct img_source *src,
         return fail(r, IMG_E_ALTERED, "header fails authentication", 0, 0);
 
     img_regions_decode(r->buf + HDR_CLEAR, r->info.region_count, r->regions);
-    if ((bad = img_regions_check(r->regions, r->info.region_count)) != NULL) {
-        for (uint32_t i = 1; i <= r->info.region_count; i++)
-            if (img_regions_check(r->regions, i))
-                return fail(r, IMG_E_FORMAT, bad, i - 1, 0);
-    }
+    if ((bad = img_regions_check(r->regions, r->info.region_count, &at)) != NULL)
+        return fail(r, IMG_E_FORMAT, bad, at, 0);
     for (uint32_t i = 0; i < r->info.region_count; i++)
         r->info.pages += r->regions[i].pages;
     if ((e = check_expect(r, expect)) != IMG_OK)

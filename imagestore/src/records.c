@@ -98,11 +98,12 @@ enum img_err img_peek_header(const void *buf, size_t len, struct img_info *info,
     return img_header_check(buf, info, err);
 }
 
-const char *img_regions_check(const struct img_region *r, uint32_t n)
+const char *img_regions_check(const struct img_region *r, uint32_t n, uint32_t *bad)
 {
     const uint64_t max_pages = UINT64_MAX / IMG_PAGE_SIZE;
 
     for (uint32_t i = 0; i < n; i++) {
+        *bad = i;
         if (r[i].base % IMG_PAGE_SIZE)
             return "region %a does not start on a page boundary";
         if (r[i].pages == 0)

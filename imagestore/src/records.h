@@ -15,8 +15,9 @@ size_t img_header_encode(uint8_t *buf, const struct img_writer_config *cfg, cons
 /* Check a header's clear part (HDR_CLEAR bytes) and describe it. */
 enum img_err img_header_check(const uint8_t *buf, struct img_info *info, struct img_error *err);
 
-/* NULL, or what is wrong with a region table. */
-const char *img_regions_check(const struct img_region *r, uint32_t n);
+/* NULL, or what is wrong with a region table (a template naming region
+ * %a) and *bad the region's index. */
+const char *img_regions_check(const struct img_region *r, uint32_t n, uint32_t *bad);
 
 /* Read the region table from a decrypted header (sealed part at p). */
 void img_regions_decode(const uint8_t *p, uint32_t n, struct img_region *out);

@@ -47,25 +47,25 @@ static enum img_err emit(struct img_writer *w, const uint8_t *p, size_t len)
     return IMG_OK;
 }
 
-static const char *config_check(const struct img_writer_config *cfg, uint32_t chunk_pages, uint64_t *a)
+static enum img_err config_check(struct img_writer *w, const struct img_writer_config *cfg, uint32_t chunk_pages)
 {
     const char *bad;
+    uint32_t at;
 
-    *a = 0;
     if (!cfg->master_key)
-        return "no master key";
+        return fail(w, IMG_E_ARG, "no master key", 0, 0);
     if (cfg->os > IMG_OS_B)
-        return (*a = cfg->os), "OS %a is neither A (0) nor B (1)";
+        return fail(w, IMG_E_ARG, "OS %a is neither A (0) nor B (1)", cfg->os, 0);
     if (chunk_pages < IMG_CHUNK_PAGES_MIN || chunk_pages > IMG_CHUNK_PAGES_MAX || chunk_pages % 8)
-        return (*a = chunk_pages), "%a pages per chunk: must be a multiple of 8 from 8 to 256";
+        return fail(w, IMG_E_ARG, "%a pages per chunk: must be a multiple of 8 from 8 to %b", chunk_pages,
+                    IMG_CHUNK_PAGES_MAX);
     if (!cfg->regions || cfg->region_count == 0 || cfg->region_count > IMG_REGIONS_MAX)
-        return (*a = cfg->region_count), "%a regions: must be 1 to 1024";
+        return fail(w, IMG_E_ARG, "%a regions: must be 1 to %b", cfg->region_count, IMG_REGIONS_MAX);
     if (cfg->cpu_size > IMG_CPU_MAX || (cfg->cpu_size && !cfg->cpu))
-        return (*a = cfg->cpu_size), "CPU context of %a bytes: at most 16384";
-    for (uint32_t i = 0; i < cfg->region_count; i++)
-        if ((bad = img_regions_check(cfg->regions, i + 1)) != NULL)
-            return (*a = i), bad;
-    return NULL;
+        return fail(w, IMG_E_ARG, "CPU context of %a bytes: at most %b", cfg->cpu_size, IMG_CPU_MAX);
+    if ((bad = img_regions_check(cfg->regions, cfg->region_count, &at)) != NULL)
+        return fail(w, IMG_E_ARG, bad, at, 0);
+    return IMG_OK;
 }
 
 enum img_err img_writer_begin(struct img_writer *w, const struct img_writer_config *cfg,
@@ -73,14 +73,13 @@ enum img_err img_writer_begin(struct img_writer *w, const struct img_writer_conf
 {
     uint32_t chunk_pages = cfg->chunk_pages ? cfg->chunk_pages : IMG_CHUNK_PAGES_DEFAULT;
     uint8_t key_id[16];
-    const char *bad;
-    uint64_t a;
+    enum img_err e;
     size_t len;
 
     memset(w, 0, sizeof *w);
     memcpy(w->image_id, cfg->image_id, IMG_ID_SIZE);
-    if ((bad = config_check(cfg, chunk_pages, &a)) != NULL)
-        return fail(w, IMG_E_ARG, bad, a, 0);
+    if ((e = config_check(w, cfg, chunk_pages)) != IMG_OK)
+        return e;
     if (!work || ((uintptr_t)work & 15) || work_size < img_writer_work_size(chunk_pages))
         return fail(w, IMG_E_ARG, "work area of %a bytes: needs %b, 16-byte aligned", work_size,
                     img_writer_work_size(chunk_pages));
