@@ -9,7 +9,7 @@ imagestore.srcs := $(addprefix imagestore/src/, \
 ALL += $(call libpath,imagestore,fs) $(call libpath,imagestore,efi)
 
 TOOLS += sleepmux-image
-sleepmux-image.srcs := $(addprefix imagestore/tool/, main.c io.c progress.c)
+sleepmux-image.srcs := $(addprefix imagestore/tool/, main.c input.c create.c unpack.c inspect.c io.c progress.c)
 sleepmux-image.libs := imagestore
 $(call objs,imagestore/tool/main.c,host): $(B)/gen/version.h
 $(B)/host/imagestore/tool/%.o: XFLAGS := -I$(B)/gen
