@@ -160,7 +160,7 @@ struct img_writer_config {
     uint64_t generation;            /* from the store, or the caller's own counter */
     uint32_t os;                    /* IMG_OS_A or IMG_OS_B */
     uint32_t chunk_pages;           /* 0 means IMG_CHUNK_PAGES_DEFAULT */
-    const struct img_region *regions; /* ascending, disjoint; copied */
+    const struct img_region *regions; /* ascending, disjoint; kept until finish */
     uint32_t region_count;
     const void *cpu;                /* opaque CPU context, sealed in the header */
     uint32_t cpu_size;
@@ -169,7 +169,7 @@ struct img_writer_config {
 /* Working memory a writer needs for chunk_pages (0: default); a multiple of 64. */
 size_t img_writer_work_size(uint32_t chunk_pages);
 
-/* Private to the library; the caller only provides the storage. */
+/* Private to the library, except what is marked readable. */
 struct img_writer {
     uint8_t key[IMG_KEY_SIZE];
     uint8_t image_id[IMG_ID_SIZE];
@@ -190,7 +190,7 @@ struct img_writer {
     uint32_t region_count;
     bool failed;
     struct img_summary sum;
-    struct img_error err;
+    struct img_error err;   /* readable after a failure */
 };
 
 /*
@@ -254,7 +254,7 @@ struct img_info {
     uint8_t header_digest[IMG_DIGEST_SIZE];
 };
 
-/* Private to the library; the caller only provides the storage. */
+/* Private to the library, except what is marked readable. */
 struct img_reader {
     uint8_t key[IMG_KEY_SIZE];
     uint8_t chain[IMG_DIGEST_SIZE];
@@ -267,14 +267,14 @@ struct img_reader {
     uint64_t left;
     uint64_t index;         /* next chunk index */
     uint64_t offset;        /* stream bytes consumed */
-    uint64_t pages_done;
+    uint64_t pages_done;    /* readable: pages delivered so far (progress) */
     uint64_t zero_pages;
     uint64_t raw_pages;
-    bool done;
+    bool done;              /* readable: the commit record verified */
     bool failed;
-    struct img_info info;
-    struct img_summary sum; /* filled by the commit record */
-    struct img_error err;
+    struct img_info info;   /* readable after open */
+    struct img_summary sum; /* readable when done */
+    struct img_error err;   /* readable after a failure */
 };
 
 /*
