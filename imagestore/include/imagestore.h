@@ -371,7 +371,9 @@ enum img_err img_store_open(struct img_store *s, const struct img_blockdev *dev,
 /* The slot holding os's newest committed (not yet restored) image, or -1. */
 int img_store_latest(const struct img_store *s, uint32_t os);
 
-/* A stream sink or source bound to one slot. Private fields. */
+/* A stream sink or source bound to one slot. Private fields. It stages
+ * partial blocks in the store's io block, so finish with one stream before
+ * making any other call on the same store. */
 struct img_slot_stream {
     struct img_store *store;
     union {
