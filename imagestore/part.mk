@@ -35,9 +35,9 @@ $(B)/bin/imagestore-bench-vmm: $(call objs,imagestore/bench/bench.c,host) $(IMG_
 bench-imagestore: $(B)/bin/imagestore-bench $(B)/bin/imagestore-bench-vmm $(GUEST_MEM_A)
 	@echo "== imagestore: save and restore against lz4 on real guest memory"
 	@echo "-- host build (Debian's liblz4 and libbearssl)"
-	@$(B)/bin/imagestore-bench $(GUEST_MEM_A) 3
+	@$(B)/bin/imagestore-bench $(GUEST_MEM_A) 5
 	@echo "-- VMM build (imagestore, LZ4, BearSSL without SSE or x87)"
-	@$(B)/bin/imagestore-bench-vmm $(GUEST_MEM_A) 3
+	@$(B)/bin/imagestore-bench-vmm $(GUEST_MEM_A) 5
 BENCHES += bench-imagestore
 
 UNIT_SRCS += $(filter-out %/freestanding-probe.c,$(wildcard tests/unit/imagestore/*.c))

@@ -138,10 +138,15 @@ static double restore(struct mem_stream *m, uint8_t *out, void *work)
 static double chacha_rate(br_chacha20_run fn, uint8_t *buf, size_t len)
 {
     uint8_t iv[12] = { 0 };
-    double t = now();
-    for (size_t o = 0; o + 65536 <= len; o += 65536)
-        fn(key, iv, 1, buf + o, 65536);
-    return (double)len / (now() - t) / 1e6;
+    double best = 1e9;
+    for (int round = 0; round < 3; round++) {
+        double t = now();
+        for (size_t o = 0; o + 65536 <= len; o += 65536)
+            fn(key, iv, 1, buf + o, 65536);
+        if ((t = now() - t) < best)
+            best = t;
+    }
+    return (double)len / best / 1e6;
 }
 
 int main(int argc, char **argv)
@@ -207,10 +212,13 @@ int main(int argc, char **argv)
            mib / best_lz4c, best_lz4c / best_save);
     printf("  restore  %7.0f MiB/s   lz4 -d %7.0f MiB/s   ratio %.2fx (goal >= 0.6)\n", mib / best_restore,
            mib / best_lz4d, best_lz4d / best_restore);
-    printf("  chacha20 (what bounds both): ct %.0f MB/s, sse2 %s\n", chacha_rate(br_chacha20_ct_run, back, 64 << 20),
-           br_chacha20_sse2_get() ? "" : "unavailable");
-    if (br_chacha20_sse2_get())
-        printf("           sse2 %.0f MB/s\n", chacha_rate(br_chacha20_sse2_get(), back, 64 << 20));
+    /* The bound on both directions: every stored byte is encrypted once. */
+    double ct = chacha_rate(br_chacha20_ct_run, back, 64 << 20);
+    br_chacha20_run sse2 = br_chacha20_sse2_get();
+    printf("  ChaCha20 over 64 MiB: portable (used) %.0f MB/s", ct);
+    if (sse2)
+        printf(", BearSSL's SSE2 %.0f MB/s", chacha_rate(sse2, back, 64 << 20));
+    printf("\n");
     unlink(lz4_path);
     return 0;
 }
