@@ -1,0 +1,59 @@
+/* sleepmux-image's side of the library's interfaces: files, block devices,
+ * keys, and the memory dumps it reads. */
+#ifndef SMX_IMAGE_IO_H
+#define SMX_IMAGE_IO_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "imagestore.h"
+
+/* Exit codes: the library's error classes folded into what a script acts on. */
+enum {
+    EXIT_OK = 0,
+    EXIT_CORRUPT = 1, /* the image is damaged, truncated, replayed, ... */
+    EXIT_USAGE = 2,
+    EXIT_KEY = 3,     /* sealed under another key */
+    EXIT_IO = 4,      /* a file or device could not be read or written */
+    EXIT_REFUSED = 5, /* the store has no such image, or no room for one */
+};
+
+int exit_code(enum img_err e);
+/* Print "sleepmux-image: CONTEXT: message" and return the matching exit code. */
+int report(const char *context, const struct img_error *err);
+/* Print a system error and return EXIT_IO. */
+int sys_error(const char *what, const char *path);
+
+/* A key file holds the 32 key bytes, raw or as 64 hex digits. */
+int load_key(const char *path, uint8_t key[IMG_KEY_SIZE]);
+int random_bytes(void *buf, size_t len);
+
+/* A file as a stream sink or source (fd owned by the caller). */
+struct file_stream {
+    int fd;
+    uint64_t pos;
+    struct img_sink sink;
+    struct img_source source;
+};
+void file_stream_init(struct file_stream *f, int fd);
+
+/* A file or block device as an img_blockdev. */
+struct file_dev {
+    int fd;
+    struct img_blockdev dev;
+};
+int file_dev_open(struct file_dev *d, const char *path, uint32_t block_size);
+
+/* A memory dump: raw (one region from base) or an ELF core such as QEMU's
+ * dump-guest-memory writes (one region per PT_LOAD segment). */
+struct dump {
+    int fd;
+    uint32_t count;
+    struct img_region regions[IMG_REGIONS_MAX];
+    uint64_t offsets[IMG_REGIONS_MAX]; /* file offset of each region */
+    uint64_t bytes;                    /* sum of the regions */
+    const char *kind;
+};
+int dump_open(struct dump *d, const char *path, uint64_t base);
+
+#endif
