@@ -11,7 +11,8 @@ providers=""
 while [ "$1" != "--" ]; do providers="$providers $1"; shift; done
 shift
 tp="$*"
-work=$build/fs/tests/freestanding
+# Each probe gets its own work folder, named after it.
+work=$build/fs/tests/freestanding/$(basename "$probe" .o)
 mkdir -p "$work"
 fail=0
 
