@@ -74,12 +74,14 @@ void cpu_tables_load(void)
     cpu_load_segments(&g, &i, SEL_TSS);
 }
 
-int cpu_take_pending_nmi(void)
+int cpu_nmi_pending(void)
 {
-    int p = nmi_pending;
+    return nmi_pending;
+}
 
+void cpu_nmi_delivered(void)
+{
     nmi_pending = 0;
-    return p;
 }
 
 static const char *const names[32] = {

@@ -14,7 +14,8 @@
 
 /* Load GDT, segments, TSS and IDT; safe to call again after S3. */
 void cpu_tables_load(void);
-/* True once if an NMI hit the VMM since the last call. */
-int cpu_take_pending_nmi(void);
+/* An NMI hit the VMM and has not been handed to the guest yet. */
+int cpu_nmi_pending(void);
+void cpu_nmi_delivered(void);
 
 #endif

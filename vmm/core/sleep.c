@@ -30,7 +30,7 @@ struct pending_sleep {
 static struct acpi_waking_vector os_vector;
 static struct wake_entry os_entry;
 
-static void log_request(const struct acpi_sleep_event *ev, uint16_t port, uint32_t value)
+static void log_request(const struct acpi_sleep_event *ev, const char *reg, uint32_t value)
 {
     const uint64_t *c = vmm_exit_counts();
     char state[8] = "S?";
@@ -38,9 +38,7 @@ static void log_request(const struct acpi_sleep_event *ev, uint16_t port, uint32
     if (ev->state <= 5)
         state[1] = (char)('0' + ev->state);
     smx_log("sleep", "%s <- %#x (%s, SLP_TYP %u/%u) request %u, exits %llu (io %llu cpuid %llu msr %llu smi %llu)",
-            acpi_reg_name(ev->regs & (1u << ACPI_REG_PM1B_CNT) && !(ev->regs & 1u) ? ACPI_REG_PM1B_CNT
-                                                                                       : ACPI_REG_PM1A_CNT),
-            value, state, ev->slp_typa, ev->slp_typb, vmm.sleep_requests, (unsigned long long)vmm_exits_total(),
+            reg, value, state, ev->slp_typa, ev->slp_typb, vmm.sleep_requests, (unsigned long long)vmm_exits_total(),
             (unsigned long long)c[EXIT_IO], (unsigned long long)c[EXIT_CPUID], (unsigned long long)c[EXIT_MSR],
             (unsigned long long)c[EXIT_SMI]);
 }
@@ -111,6 +109,7 @@ static void do_s3(struct pending_sleep *ps)
     restore_os(&unused);
 }
 
+/* ctx: the name of the trapped register (acpi_reg_name). */
 static void sleep_write(void *ctx, uint16_t port, unsigned size, uint32_t value)
 {
     struct acpi_sleep_event ev;
@@ -123,7 +122,7 @@ static void sleep_write(void *ctx, uint16_t port, unsigned size, uint32_t value)
     if (r == ACPI_DEC_PENDING)
         return; /* held until its twin arrives: then both go out together */
     vmm.sleep_requests++;
-    log_request(&ev, port, value);
+    log_request(&ev, ctx, value);
     struct pending_sleep ps = { &ev, port, size, value };
     wake_hook_before_sleep(ev.state);
     if (ev.state == 3)
@@ -150,7 +149,8 @@ static int sleep_init(const struct smx_bootinfo *bi)
             return SMX_START_NO_ACPI;
         }
         if (!io_trap_add(&(struct io_trap){ .name = acpi_reg_name(traps[i].reg), .port = (uint16_t)traps[i].address,
-                                            .len = traps[i].size, .write = sleep_write })) {
+                                            .len = traps[i].size, .write = sleep_write,
+                                            .ctx = (void *)acpi_reg_name(traps[i].reg) })) {
             smx_log("sleep", "cannot trap %s at port %#llx", acpi_reg_name(traps[i].reg),
                     (unsigned long long)traps[i].address);
             return SMX_START_NO_ACPI;

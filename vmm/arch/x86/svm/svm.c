@@ -159,8 +159,12 @@ __attribute__((noreturn)) static void run_loop(void)
     /* Host FS/GS/TR/LDTR and syscall MSRs, restored after every exit. */
     __asm__ volatile("vmsave %0" : : "a"(host_pa) : "memory");
     for (;;) {
-        if (cpu_take_pending_nmi() && !(svm.vmcb->ctl.eventinj & SVM_EVTINJ_VALID))
+        /* An NMI the VMM caught is the guest's; if another event is being
+         * injected, the NMI waits for the next entry. */
+        if (cpu_nmi_pending() && !(svm.vmcb->ctl.eventinj & SVM_EVTINJ_VALID)) {
             svm.vmcb->ctl.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | X86_NMI;
+            cpu_nmi_delivered();
+        }
         svm_run(vmcb_pa, host_pa, &svm.gprs);
         /* #VMEXIT cleared GIF: open it for an instant so a pending SMI (or
          * NMI) is taken now, in host mode, then close it again. */
