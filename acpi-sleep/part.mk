@@ -74,3 +74,12 @@ check-acpi-sleep-rtc: $(B)/bin/sleepmux-acpi $(B)/guest/vmlinuz
 	@echo "== acpi-sleep: RTC alarm wakes a QEMU q35 guest from S3"
 	@$(PYTHON) tests/fixtures/acpi-sleep/qemu/rtc_wake.py --chipset q35
 CHECKS += check-acpi-sleep-rtc
+
+TOOLS += acpi-sleep-bench
+acpi-sleep-bench.srcs := acpi-sleep/tool/bench.c
+acpi-sleep-bench.libs := acpimem acpisleep
+
+bench-acpi-sleep: $(B)/bin/acpi-sleep-bench
+	@echo "== acpi-sleep: discovery and decoding, as ratios to copying the tables"
+	@$(B)/bin/acpi-sleep-bench tests/fixtures/acpi-sleep/q35/acpidump.txt tests/fixtures/acpi-sleep/pc/acpidump.txt
+BENCHES += bench-acpi-sleep
