@@ -17,7 +17,7 @@ acpimem.srcs := $(addprefix acpi-sleep/tool/, acpimem.c acpidump.c tabledir.c li
 acpimem.worlds := host asan
 
 TOOLS += sleepmux-acpi
-sleepmux-acpi.srcs := $(addprefix acpi-sleep/tool/, main.c report.c verdict.c)
+sleepmux-acpi.srcs := $(addprefix acpi-sleep/tool/, main.c report.c verdict.c ports.c)
 sleepmux-acpi.libs := acpimem acpisleep
 
 # ASL fixtures, compiled by iasl at build time: one directory of tables per
@@ -67,3 +67,19 @@ check-acpi-sleep: $(B)/bin/sleepmux-acpi $(ACPI_FIXTURES) $(call libpath,acpisle
 	@echo "== acpi-sleep: freestanding library, sleepmux-acpi verdicts"
 	@acpi-sleep/tool/check.sh $(B)
 CHECKS += check-acpi-sleep
+
+# The RTC alarm against QEMU's RTC and PM1 models: a guest arms it through
+# sleepmux-acpi, suspends, and must be woken by it (about 40 s, emulator lock).
+check-acpi-sleep-rtc: $(B)/bin/sleepmux-acpi $(B)/guest/vmlinuz
+	@echo "== acpi-sleep: RTC alarm wakes a QEMU q35 guest from S3"
+	@$(PYTHON) tests/fixtures/acpi-sleep/qemu/rtc_wake.py --chipset q35
+CHECKS += check-acpi-sleep-rtc
+
+TOOLS += acpi-sleep-bench
+acpi-sleep-bench.srcs := acpi-sleep/tool/bench.c
+acpi-sleep-bench.libs := acpimem acpisleep
+
+bench-acpi-sleep: $(B)/bin/acpi-sleep-bench
+	@echo "== acpi-sleep: discovery and decoding, as ratios to copying the tables"
+	@$(B)/bin/acpi-sleep-bench tests/fixtures/acpi-sleep/q35/acpidump.txt tests/fixtures/acpi-sleep/pc/acpidump.txt
+BENCHES += bench-acpi-sleep

@@ -8,9 +8,8 @@
  *
  *   struct acpi_io         physical memory and I/O ports, as callbacks
  *   struct acpi_platform   what discovery found (caller-owned, ~4 KiB)
- *   scratch                a buffer for reading AML (ACPI_SCRATCH_MIN bytes
- *                          at least; ACPI_SCRATCH_GOOD lets every real DSDT
- *                          be scanned without degrading)
+ *   scratch                a buffer for reading tables, during discovery only
+ *                          (ACPI_SCRATCH_MIN bytes at least; see ACPI_SCRATCH_GOOD)
  *   struct acpi_decoder    the state of the sleep-write decoder
  *
  * The pieces, in the order the VMM uses them:
@@ -60,9 +59,11 @@ struct acpi_io {
     bool (*port_out)(void *ctx, uint16_t port, unsigned size, uint32_t value);
 };
 
-/* Scratch for the AML scanner: a window onto the table being read and a
- * table of the methods seen so far (to know how many arguments a call in
- * load-time code takes). Below GOOD, fewer methods are remembered. */
+/* Scratch for discovery: a window onto the table being read (a quarter, at
+ * most 4 KiB) and a hash table of the methods seen so far, to know how many
+ * arguments a call in load-time code takes. GOOD remembers 5760 methods
+ * (large server DSDTs have a few thousand), MIN about 70; when it is full a note
+ * says so and later calls may be misread, which costs at most their block. */
 #define ACPI_SCRATCH_MIN 1024u
 #define ACPI_SCRATCH_GOOD (64u * 1024u)
 
@@ -356,7 +357,7 @@ struct acpi_sleep_event {
     uint8_t slp_typa, slp_typb; /* 3-bit values written (slp_typb 0 without PM1b) */
     uint8_t regs;               /* bit per enum acpi_reg_id making up the request */
     uint8_t touched;            /* bit per enum acpi_reg_id this write touched */
-    uint16_t pm1a_value, pm1b_value;    /* as written (bits not written read as 0) */
+    uint16_t pm1a_value, pm1b_value;    /* as written (bits no write has shown read as 0) */
     uint8_t sleep_control_value;
 };
 

@@ -8,6 +8,12 @@
  *   sleepmux-acpi FILE            acpidump's text output
  *   sleepmux-acpi FILE...         several table files
  *
+ * and, as root on this machine (tables from any of the above):
+ *   --read-rtc                    print the RTC's time and armed alarm
+ *   --arm-rtc SECONDS             arm the RTC alarm that far ahead, as sleepmux
+ *                                 would (alarm registers, RTC_STS, RTC_EN)
+ *   --rtc-local MINUTES           the RTC keeps local time, UTC + MINUTES
+ *
  * Exit status: 0 sleepmux can run, 1 it cannot (the report says why),
  * 2 the tables could not be read at all.
  */
@@ -17,14 +23,61 @@
 #include <sys/stat.h>
 
 #include "acpimem.h"
+#include "ports.h"
 #include "report.h"
 
 #define SYS_TABLES "/sys/firmware/acpi/tables"
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: sleepmux-acpi [--strict] [--rsdt] [DIR | ACPIDUMP-FILE | TABLE-FILE...]\n");
+    fprintf(stderr, "usage: sleepmux-acpi [--strict] [--rsdt] [--read-rtc | --arm-rtc SECONDS] [--rtc-local MINUTES]\n"
+                    "                     [DIR | ACPIDUMP-FILE | TABLE-FILE...]\n");
     return 2;
+}
+
+static void print_time(const char *what, const struct acpi_time *t)
+{
+    printf("%s %04u-%02u-%02u %02u:%02u:%02u UTC\n", what, t->year, t->month, t->day, t->hour, t->minute, t->second);
+}
+
+static const char *reach_name(uint8_t reach)
+{
+    return reach == ACPI_ALARM_YEARLY ? "day and month" : reach == ACPI_ALARM_MONTHLY ? "day of month" : "time of day only";
+}
+
+/* --read-rtc / --arm-rtc: the RTC of this machine, through the tables. */
+static int rtc_command(const struct acpi_platform *p, struct acpi_io *io, const struct acpi_rtc_config *cfg,
+                       long arm_seconds)
+{
+    struct acpi_time now, when;
+    struct acpi_rtc_alarm a;
+    struct acpi_error e;
+    char msg[256];
+    enum acpi_status st;
+
+    if (ports_open(io, msg, sizeof msg)) {
+        fprintf(stderr, "sleepmux-acpi: %s\n", msg);
+        return 2;
+    }
+    if ((st = acpi_rtc_read_time(p, io, cfg, &now, &e)) == ACPI_OK) {
+        print_time("RTC now:", &now);
+        if (arm_seconds > 0) {
+            acpi_time_from_seconds(acpi_time_to_seconds(&now) + arm_seconds, &when);
+            st = acpi_rtc_arm(p, io, cfg, &when, &a, &e);
+        } else {
+            st = acpi_rtc_read_alarm(p, io, cfg, &a, &e);
+        }
+    }
+    if (st != ACPI_OK) {
+        acpi_error_format(&e, msg, sizeof msg);
+        fprintf(stderr, "sleepmux-acpi: %s\n", msg);
+        return 1;
+    }
+    printf("RTC alarm: %s, AIE %s, RTC_EN %s, RTC_STS %s\n", reach_name(a.reach), a.aie ? "on" : "off",
+           a.rtc_en ? "set" : "clear", a.rtc_sts ? "set" : "clear");
+    if (a.fires)
+        print_time("RTC alarm fires:", &a.fires_at);
+    return 0;
 }
 
 static int load(struct acpimem *m, int argc, char **argv, bool *live, char *err, size_t errlen)
@@ -60,14 +113,28 @@ int main(int argc, char **argv)
 {
     unsigned flags = 0;
     int i = 1;
+    bool rtc = false;
+    long arm = 0;
+    struct acpi_rtc_config cfg = {0};
 
     for (; i < argc && argv[i][0] == '-'; i++) {
-        if (!strcmp(argv[i], "--strict"))
+        if (!strcmp(argv[i], "--strict")) {
             flags |= ACPI_DISCOVER_STRICT;
-        else if (!strcmp(argv[i], "--rsdt"))
+        } else if (!strcmp(argv[i], "--rsdt")) {
             flags |= ACPI_DISCOVER_USE_RSDT;
-        else
+        } else if (!strcmp(argv[i], "--read-rtc")) {
+            rtc = true;
+        } else if (!strcmp(argv[i], "--arm-rtc") && i + 1 < argc) {
+            rtc = true;
+            arm = strtol(argv[++i], NULL, 0);
+            if (arm <= 0)
+                return usage();
+        } else if (!strcmp(argv[i], "--rtc-local") && i + 1 < argc) {
+            cfg.local_time = true;
+            cfg.utc_offset_minutes = (int32_t)strtol(argv[++i], NULL, 0);
+        } else {
             return usage();
+        }
     }
 
     struct acpimem m;
@@ -97,7 +164,12 @@ int main(int argc, char **argv)
         return 2;
     }
     enum acpi_status st = acpi_discover(p, &io, m.rsdp, flags, scratch, scratch_size, &e);
-    int rc = report(stdout, p, &io, &m, live, st == ACPI_OK ? NULL : &e);
+    int rc;
+
+    if (rtc && st == ACPI_OK)
+        rc = rtc_command(p, &io, &cfg, arm);
+    else
+        rc = report(stdout, p, &io, &m, live, st == ACPI_OK ? NULL : &e);
 
     free(scratch);
     free(p);
