@@ -1,0 +1,13 @@
+# udp-xfer/: TFTP image transfer. `xfer` is the engine (pure: packets and
+# time in, packets and deadlines out), built for every world; `xferlwip`
+# binds it to lwIP's raw UDP API for the VMM (and, hosted, for the TAP test
+# program); the host CLI binds it to BSD sockets.
+
+INCLUDES += -Iudp-xfer/include
+
+LIBS += xfer
+xfer.srcs := $(addprefix udp-xfer/src/, wire.c text.c timer.c session.c negotiate.c \
+    sender.c receiver.c request.c error.c)
+ALL += $(call libpath,xfer,fs) $(call libpath,xfer,efi)
+
+UNIT_SRCS += $(wildcard tests/unit/udp-xfer/*.c)
