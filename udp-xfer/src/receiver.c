@@ -2,9 +2,7 @@
  * The receiving half: DATA in, ACKs out. Blocks are delivered to the sink
  * in order, straight from the datagram, so the receiver needs no window
  * memory. It acknowledges every W-th block (RFC 7440 §4; every block when
- * W is 1) and the last one. Anything out of order is dropped: a block
- * beyond a gap or an old duplicate makes it say once where its in-order
- * data ends, and the sender goes back there.
+ * W is 1) and the last one. Anything out of order is dropped (see nudge).
  *
  * The last ACK may be lost, leaving the sender to repeat the last block;
  * a receiver that dallies (xfer_timing.dally_us) answers that (RFC 1350 §6).
@@ -31,16 +29,27 @@ void xf_rcv_begin(struct xfer *x, xfer_time_t now)
     x->timed_at = now;
 }
 
-/* Tell the sender, once per position, where our in-order data ends. */
-static void nudge(struct xfer *x)
+/*
+ * Something out of order came in; answer once per position. A block beyond
+ * a gap means blocks were lost: ACK the last in-order block and the sender
+ * goes back there. A duplicate means either the network repeated a block or
+ * the sender went back after missing our last ACK; repeating that ACK
+ * serves the second case and is a no-op in the first. (ACKing the newest
+ * block instead would look to the sender like a gap report and make it go
+ * back over blocks still in flight, whose copies would arrive as new
+ * duplicates: a loop that multiplies traffic.)
+ */
+static void nudge(struct xfer *x, bool gap)
 {
     if (x->nudged == x->next)
         return;
     x->nudged = x->next;
-    if (x->next == 1)
-        xf_xs_send_ctl(x, true);          /* our ACK 0 or OACK */
-    else
+    if (gap && x->next > 1)
         ack(x, x->next - 1, true);
+    else if (x->acked)
+        ack(x, x->acked, true);
+    else
+        xf_xs_send_ctl(x, true);          /* our ACK 0 or OACK */
 }
 
 void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len)
@@ -77,11 +86,13 @@ void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len
         return;
     }
     if (b != x->next) {
-        if (b == UINT64_MAX || b < x->next)
-            x->stats.duplicates++;
-        else
+        bool gap = b != UINT64_MAX && b > x->next;
+
+        if (gap)
             x->stats.out_of_order++;
-        nudge(x);
+        else
+            x->stats.duplicates++;
+        nudge(x, gap);
         return;
     }
     if (x->timing_on && b == x->timed_block + 1)
