@@ -11,3 +11,10 @@ xfer.srcs := $(addprefix udp-xfer/src/, wire.c text.c timer.c session.c negotiat
 ALL += $(call libpath,xfer,fs) $(call libpath,xfer,efi)
 
 UNIT_SRCS += $(wildcard tests/unit/udp-xfer/*.c)
+
+# The host tool: get, put and serve over BSD sockets.
+TOOLS += sleepmux-xfer
+sleepmux-xfer.srcs := $(addprefix udp-xfer/host/, cli.c serve.c net.c file.c progress.c)
+sleepmux-xfer.libs := xfer
+$(call objs,$(sleepmux-xfer.srcs),host): $(B)/gen/version.h
+$(B)/host/udp-xfer/host/%.o: XFLAGS := -I$(B)/gen
