@@ -18,3 +18,17 @@ sleepmux-xfer.srcs := $(addprefix udp-xfer/host/, cli.c serve.c net.c file.c pro
 sleepmux-xfer.libs := xfer
 $(call objs,$(sleepmux-xfer.srcs),host): $(B)/gen/version.h
 $(B)/host/udp-xfer/host/%.o: XFLAGS := -I$(B)/gen
+
+# The lwIP binding (udp-xfer/include/xfer_lwip.h): the VMM's, and hosted for
+# the TAP test program.
+LIBS += xferlwip
+xferlwip.srcs := udp-xfer/lwip/xfer_lwip.c
+xferlwip.worlds := fs host asan
+ALL += $(call libpath,xferlwip,fs)
+
+# lwIP over a TAP device, hosted: the VMM's binding and loop against real
+# servers in a network namespace (udp-xfer/check/).
+TOOLS += sleepmux-xfer-tap
+sleepmux-xfer-tap.srcs := $(addprefix udp-xfer/tap/, main.c tap.c port.c) \
+    $(addprefix udp-xfer/host/, net.c file.c progress.c)
+sleepmux-xfer-tap.libs := xferlwip xfer lwip

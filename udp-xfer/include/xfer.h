@@ -314,6 +314,11 @@ struct xfer {
  * nothing was sent and xfer_format_error says which field is wrong. */
 enum xfer_err xfer_client_start(struct xfer *x, const struct xfer_client_cfg *cfg, xfer_time_t now);
 
+/* For bindings: the transfer `cfg` describes cannot start for a reason of
+ * theirs (no socket, buffer too small, ...). x then reports XFER_E_CONFIG
+ * with `why`, named like any other failure of that transfer. */
+enum xfer_err xfer_client_fail(struct xfer *x, const struct xfer_client_cfg *cfg, const char *why);
+
 /* Start serving a parsed request: sends the OACK, the first DATA or ACK 0.
  * The caller has decided the request is allowed (file exists, may be
  * written, ...) and sends from a fresh local port (RFC 1350 §4). */

@@ -152,6 +152,16 @@ enum xfer_err xfer_client_start(struct xfer *x, const struct xfer_client_cfg *c,
     return XFER_OK;
 }
 
+enum xfer_err xfer_client_fail(struct xfer *x, const struct xfer_client_cfg *c, const char *why)
+{
+    memset(x, 0, sizeof *x);
+    x->dir = (uint8_t)c->dir;
+    x->sender = c->dir == XFER_PUT;
+    x->peer = c->server;
+    copy_name(x, c->filename ? c->filename : "");
+    return config_error(x, why);
+}
+
 enum xfer_err xfer_server_start(struct xfer *x, const struct xfer_server_cfg *c, xfer_time_t now)
 {
     const struct xfer_request *r = c->req;
