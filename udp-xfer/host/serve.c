@@ -18,11 +18,13 @@
 
 #include "host.h"
 
-#define MAX_SESSIONS 8
+#define MAX_SESSIONS 32
 
 struct session {
+    struct server *sv;
     bool used;
-    bool finished;      /* committed and logged; may still dally */
+    bool finished;      /* logged; may still dally */
+    bool committed;     /* a write's file renamed into place */
     int sock;
     struct xfer x;
     struct host_file file;
@@ -105,6 +107,31 @@ static uint16_t errno_code(int e)
     }
 }
 
+/* A write is committed before its last block is acknowledged, so that a
+ * client told "done" can rely on the file being there (as tftpd-hpa does). */
+static int commit(struct session *s)
+{
+    if (fsync(s->file.fd) || renameat(s->sv->dirfd, s->tmp, s->sv->dirfd, s->name)) {
+        s->file.err = errno;
+        return errno == ENOSPC || errno == EDQUOT ? XFER_TFTP_DISK_FULL : XFER_TFTP_ACCESS;
+    }
+    s->committed = true;
+    return 0;
+}
+
+static int session_write(void *ctx, uint64_t block, const void *src, size_t len)
+{
+    struct session *s = ctx;
+    struct xfer_data inner = host_file_data(&s->file);
+    int rc = inner.write(inner.ctx, block, src, len);
+
+    if (!rc && len < xfer_params(&s->x)->blksize)
+        rc = commit(s);
+    return rc;
+}
+
+static void release(struct server *sv, struct session *s);
+
 static void start(struct server *sv, const uint8_t *pkt, size_t len, const struct xfer_endpoint *from)
 {
     struct xfer_request req;
@@ -134,6 +161,14 @@ static void start(struct server *sv, const uint8_t *pkt, size_t len, const struc
     }
     for (i = 0; i < MAX_SESSIONS && sv->s[i].used; i++)
         ;
+    /* Full: a session that only dallies (done, re-ACKing a repeated last
+     * block) is the one to let go. */
+    for (int j = 0; i == MAX_SESSIONS && j < MAX_SESSIONS; j++) {
+        if (sv->s[j].finished) {
+            release(sv, &sv->s[j]);
+            i = j;
+        }
+    }
     if (i == MAX_SESSIONS) {
         refuse(sv, from, XFER_TFTP_UNDEFINED, "too many transfers at once, try again");
         return;
@@ -164,7 +199,8 @@ static void start(struct server *sv, const uint8_t *pkt, size_t len, const struc
             unlinkat(sv->dirfd, s->tmp, 0);
         return;
     }
-    s->window = malloc(XFER_WINDOW_BYTES(sv->blksize_max, sv->window_max));
+    if (req.dir == XFER_GET)
+        s->window = malloc(XFER_WINDOW_BYTES(sv->blksize_max, sv->window_max));
     struct xfer_server_cfg cfg = {
         .req = &req,
         .client = *from,
@@ -173,11 +209,14 @@ static void start(struct server *sv, const uint8_t *pkt, size_t len, const struc
         .size_known = req.dir == XFER_GET,
         .size = req.dir == XFER_GET ? (uint64_t)st.st_size : 0,
         .window = s->window,
-        .window_len = XFER_WINDOW_BYTES(sv->blksize_max, sv->window_max),
+        .window_len = s->window ? XFER_WINDOW_BYTES(sv->blksize_max, sv->window_max) : 0,
         .timing = {.dally_us = (uint32_t)sv->dally_ms * 1000u},
         .net = host_net(&s->sock),
         .data = host_file_data(&s->file),
     };
+    if (req.dir == XFER_PUT)
+        cfg.data = (struct xfer_data){.ctx = s, .write = session_write};
+    s->sv = sv;
     s->used = true;
     s->client = *from;
     s->start = host_now();
@@ -188,35 +227,34 @@ static void start(struct server *sv, const uint8_t *pkt, size_t len, const struc
  * last block, or failed): commit or discard the file and log it. */
 static void finish(struct server *sv, struct session *s)
 {
-    bool ok = xfer_state(&s->x) == XFER_DONE;
+    const struct xfer_stats *st = xfer_stats(&s->x);
+    double secs = (double)(host_now() - s->start) / 1e6;
     char msg[600], who[64];
 
-    if (s->tmp[0]) {
-        if (ok && (fsync(s->file.fd) || renameat(sv->dirfd, s->tmp, sv->dirfd, s->name))) {
-            ok = false;
-            snprintf(msg, sizeof msg, "%s: %s", s->name, strerror(errno));
-        }
-        if (!ok)
-            unlinkat(sv->dirfd, s->tmp, 0);
-    }
+    if (s->tmp[0] && !s->committed)
+        unlinkat(sv->dirfd, s->tmp, 0);
     close(s->file.fd);
     s->finished = true;
-    if (!sv->quiet) {
-        const struct xfer_stats *st = xfer_stats(&s->x);
-        double secs = (double)(host_now() - s->start) / 1e6;
-
-        if (xfer_state(&s->x) == XFER_DONE) {
-            xfer_format_endpoint(&s->client, who, sizeof who);
-            fprintf(stderr, "serve: %s \"%s\" %s %s: %llu bytes in %.2f s; blksize %u, windowsize %u; "
-                            "%llu retransmissions, %llu timeouts%s%s\n",
-                    s->x.dir == XFER_GET ? "sent" : "received", s->name, s->x.dir == XFER_GET ? "to" : "from",
-                    who, (unsigned long long)st->bytes, secs, xfer_params(&s->x)->blksize,
-                    xfer_params(&s->x)->windowsize, (unsigned long long)st->retransmits,
-                    (unsigned long long)st->timeouts, ok ? "" : "; but ", ok ? "" : msg);
-        } else {
-            xfer_format_error(&s->x, msg, sizeof msg);
+    if (sv->quiet)
+        return;
+    if (xfer_state(&s->x) == XFER_DONE) {
+        xfer_format_endpoint(&s->client, who, sizeof who);
+        fprintf(stderr, "serve: %s \"%s\" %s %s: %llu bytes in %.2f s; blksize %u, windowsize %u; "
+                        "%llu retransmissions, %llu timeouts\n",
+                s->x.dir == XFER_GET ? "sent" : "received", s->name, s->x.dir == XFER_GET ? "to" : "from", who,
+                (unsigned long long)st->bytes, secs, xfer_params(&s->x)->blksize, xfer_params(&s->x)->windowsize,
+                (unsigned long long)st->retransmits, (unsigned long long)st->timeouts);
+    } else {
+        xfer_format_error(&s->x, msg, sizeof msg);
+        if (s->file.err)
+            fprintf(stderr, "serve: %s (%s: %s)\n", msg, s->name, strerror(s->file.err));
+        else
             fprintf(stderr, "serve: %s\n", msg);
-        }
+        fprintf(stderr, "serve: ... after %llu bytes; %llu packets in, %llu out, %llu duplicates, %llu ignored, "
+                        "%llu from strangers\n",
+                (unsigned long long)st->bytes, (unsigned long long)st->packets_in,
+                (unsigned long long)st->packets_out, (unsigned long long)st->duplicates,
+                (unsigned long long)st->ignored, (unsigned long long)st->foreign);
     }
 }
 
@@ -235,7 +273,7 @@ int serve_main(int argc, char **argv)
         {"blksize-max", 1, 0, 'B'}, {"window-max", 1, 0, 'w'}, {"count", 1, 0, 'n'},
         {"quiet", 0, 0, 'q'},      {"help", 0, 0, 'h'},   {0, 0, 0, 0},
     };
-    struct server sv = {.blksize_max = XFER_BLKSIZE_MAX, .window_max = 64, .dally_ms = 3000};
+    struct server sv = {.blksize_max = XFER_BLKSIZE_MAX, .window_max = 64, .dally_ms = 2000};
     struct xfer_endpoint addr = {.family = 4, .port = XFER_PORT};
     const char *addr_spec = NULL;
     long port = -1;

@@ -140,8 +140,8 @@ struct xfer_data {
 struct xfer_timing {
     uint32_t rto_initial_us;  /* before any round trip is measured: 1 s */
     uint32_t rto_min_us;      /* floor of the adaptive timer: 5 ms */
-    uint32_t rto_max_us;      /* ceiling of the backoff: 2 s */
-    uint16_t retries;         /* consecutive timeouts before giving up: 12 */
+    uint32_t rto_max_us;      /* ceiling of the backoff: 6 s (above atftp's 5) */
+    uint16_t retries;         /* consecutive timeouts before giving up: 10 */
     /* Receiver only, not defaulted: after the last block, keep answering a
      * retransmitted last DATA for this long (its ACK may have been lost;
      * RFC 1350 §6). 0: finish at once. */

@@ -6,13 +6,24 @@
  * ceiling (§5.5). Progress brings the RTO back to the estimate. When the
  * peers agreed on RFC 2349's timeout option, the timer is that many seconds
  * and nothing else.
+ *
+ * A lock-step receiver (windowsize 1) leaves recovery to the sender and
+ * never times out faster than rto_initial: RFC 1350 senders retransmit DATA
+ * on their own timer, and some (tftpd-hpa) restart that timer on every
+ * packet they receive, even a stale ACK, so a receiver re-ACKing faster than
+ * the sender's timeout would keep it from ever retransmitting the lost block.
+ * For the same reason the backoff, however small the RTO, jumps to at least
+ * rto_initial after ESCALATE timeouts in a row: a receiver that ignores
+ * repeated blocks (atftp) re-ACKs only when its own timer runs out, which
+ * a sender retransmitting every few milliseconds never lets happen.
  */
 #include "internal.h"
 
 #define RTO_INITIAL 1000000u
 #define RTO_MIN 5000u
-#define RTO_MAX 2000000u
-#define RETRIES 12u
+#define RTO_MAX 6000000u
+#define RETRIES 10u
+#define ESCALATE 3u
 
 void xf_timer_init(struct xfer *x)
 {
@@ -45,6 +56,8 @@ static uint32_t estimate(const struct xfer *x)
     rto = (uint64_t)x->srtt + 4 * (uint64_t)x->rttvar;
     if (rto < x->timing.rto_min_us)
         rto = x->timing.rto_min_us;
+    if (!x->sender && x->phase == PH_DATA && x->params.windowsize == 1 && rto < x->timing.rto_initial_us)
+        rto = x->timing.rto_initial_us;
     if (rto > x->timing.rto_max_us)
         rto = x->timing.rto_max_us;
     return (uint32_t)rto;
@@ -87,6 +100,8 @@ bool xf_timer_backoff(struct xfer *x)
     if (!x->params.timeout_s) {
         uint64_t r = (uint64_t)x->rto * 2;
 
+        if (x->tries >= ESCALATE && r < x->timing.rto_initial_us)
+            r = x->timing.rto_initial_us;
         x->rto = (uint32_t)(r > x->timing.rto_max_us ? x->timing.rto_max_us : r);
     }
     return true;
