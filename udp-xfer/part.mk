@@ -32,3 +32,29 @@ TOOLS += sleepmux-xfer-tap
 sleepmux-xfer-tap.srcs := $(addprefix udp-xfer/tap/, main.c tap.c port.c) \
     $(addprefix udp-xfer/host/, net.c file.c progress.c)
 sleepmux-xfer-tap.libs := xferlwip xfer lwip
+
+# Checks. The interop and TAP checks need root: they create a network
+# namespace, a TAP device and nftables rules of their own (udp-xfer/check/).
+check-udp-xfer-freestanding: $(call libpath,xfer,fs) $(call libpath,xfer,efi) $(call libs_for,xferlwip lwip,fs)
+	@echo "== udp-xfer: freestanding builds"
+	@udp-xfer/check/freestanding.sh $(B)
+
+check-udp-xfer-interop: $(B)/bin/sleepmux-xfer
+	@echo "== udp-xfer: interop with tftpd-hpa and atftp (loopback of a private namespace)"
+	@$(PYTHON) udp-xfer/check/interop.py $(B)
+
+check-udp-xfer-tap: $(B)/bin/sleepmux-xfer $(B)/bin/sleepmux-xfer-tap
+	@echo "== udp-xfer: lwIP binding over TAP, against tftpd-hpa and sleepmux-xfer serve"
+	@$(PYTHON) udp-xfer/check/tap.py $(B)
+
+CHECKS += check-udp-xfer-freestanding check-udp-xfer-interop check-udp-xfer-tap
+
+# Fuzzing: the engine fed arbitrary datagrams and clock jumps, seeded with
+# well-behaved sessions made at build time.
+FUZZERS += udp_xfer_engine
+udp_xfer_engine.srcs := tests/fuzz/udp_xfer_engine.c
+udp_xfer_engine.libs := xfer
+$(B)/fuzz/seeds/udp_xfer_engine/get-plain: tests/fuzz/udp_xfer_seeds.py
+	$(call say,SEEDS,$(@D))
+	$(Q)$(PYTHON) $< $(@D)
+fuzzers: $(B)/fuzz/seeds/udp_xfer_engine/get-plain
