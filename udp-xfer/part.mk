@@ -58,3 +58,9 @@ $(B)/fuzz/seeds/udp_xfer_engine/get-plain: tests/fuzz/udp_xfer_seeds.py
 	$(call say,SEEDS,$(@D))
 	$(Q)$(PYTHON) $< $(@D)
 fuzzers: $(B)/fuzz/seeds/udp_xfer_engine/get-plain
+
+# Benchmark: goodput of a 256 MiB read against stock atftp -> tftpd-hpa.
+bench-udp-xfer: $(B)/bin/sleepmux-xfer $(B)/bin/sleepmux-xfer-tap
+	@echo "== udp-xfer: goodput (loopback and lwIP/TAP, with and without loss)"
+	@$(PYTHON) udp-xfer/check/bench.py $(B)
+BENCHES += bench-udp-xfer

@@ -127,10 +127,11 @@ def start_tftpd(ns, addr, port, root):
     return p
 
 
-def start_serve(ns, tool, addr, root, *extra):
-    """Our server; returns the port it chose (it prints 'listening on A:P')."""
+def start_serve(ns, tool, addr, root, *extra, log=None):
+    """Our server; returns the port it chose (it prints 'listening on A:P').
+    Its log (one line per transfer) goes to the file `log`, if given."""
     p = ns.spawn(tool, "serve", "-a", f"{addr}:0", "-W", *extra, root, stdout=subprocess.PIPE,
-                 stderr=subprocess.DEVNULL)
+                 stderr=open(log, "w") if log else subprocess.DEVNULL)
     line = p.stdout.readline()
     m = re.match(r"listening on .*:(\d+)$", line.strip())
     if not m:

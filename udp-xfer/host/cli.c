@@ -34,7 +34,7 @@ static void usage(FILE *out)
             "  -t, --timeout S      ask for a fixed retransmission timeout, 1..255 s (RFC 2349)\n"
             "      --no-options     ask for nothing: RFC 1350, 512-byte blocks, lock-step\n"
             "      --no-tsize       do not ask for / announce the size (RFC 2349)\n"
-            "      --rto-min US     floor of the adaptive retransmission timer (default 5000)\n"
+            "      --rto-min US     floor of the adaptive retransmission timer, us (default 1000)\n"
             "      --retries N      timeouts in a row before giving up (default 10)\n"
             "  -q, --quiet          no progress bar and no summary\n"
             "  -V, --version\n",

@@ -139,7 +139,7 @@ struct xfer_data {
  * except when the peers agreed on the RFC 2349 timeout option, which fixes it. */
 struct xfer_timing {
     uint32_t rto_initial_us;  /* before any round trip is measured: 1 s */
-    uint32_t rto_min_us;      /* floor of the adaptive timer: 5 ms */
+    uint32_t rto_min_us;      /* floor of the adaptive timer: 1 ms (a LAN) */
     uint32_t rto_max_us;      /* ceiling of the backoff: 6 s (above atftp's 5) */
     uint16_t retries;         /* consecutive timeouts before giving up: 10 */
     /* Receiver only, not defaulted: after the last block, keep answering a

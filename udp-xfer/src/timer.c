@@ -20,7 +20,7 @@
 #include "internal.h"
 
 #define RTO_INITIAL 1000000u
-#define RTO_MIN 5000u
+#define RTO_MIN 1000u
 #define RTO_MAX 6000000u
 #define RETRIES 10u
 #define ESCALATE 3u
