@@ -144,7 +144,10 @@ static void start(struct server *sv, const uint8_t *pkt, size_t len, const struc
     /* A repeated request from a client being served: its session's timer
      * answers it (RFC 1350 §4, a new TID per transfer, not per request). */
     for (i = 0; i < MAX_SESSIONS; i++) {
-        if (sv->s[i].used && !memcmp(&sv->s[i].client, from, sizeof *from))
+        const struct xfer_endpoint *c = &sv->s[i].client;
+
+        if (sv->s[i].used && c->family == from->family && c->port == from->port &&
+            !memcmp(c->addr, from->addr, sizeof c->addr))
             return;
     }
     if (xfer_parse_request(pkt, len, &req, &code, &problem) != XFER_OK) {

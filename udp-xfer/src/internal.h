@@ -61,16 +61,16 @@ void xf_tx_endpoint(struct text *t, const struct xfer_endpoint *e);
 
 /* --- session.c --------------------------------------------------------------- */
 
-void xf_xs_send(struct xfer *x, const void *pkt, size_t len);
-void xf_xs_send_ctl(struct xfer *x, bool again);
+void xf_send(struct xfer *x, const void *pkt, size_t len);
+void xf_send_ctl(struct xfer *x, bool again);
 /* Fail: record err and a detail message built by the caller in x->detail;
  * when code >= 0, tell the peer with an ERROR packet. */
-void xf_xs_fail(struct xfer *x, enum xfer_err err, int code);
+void xf_fail(struct xfer *x, enum xfer_err err, int code);
 /* The peer stayed silent: "<what><block> after N retransmissions over T s". */
-void xf_xs_give_up(struct xfer *x, xfer_time_t now, const char *what, uint64_t block);
+void xf_give_up(struct xfer *x, xfer_time_t now, const char *what, uint64_t block);
 /* Start the detail message. */
-struct text *xf_xs_detail(struct xfer *x, struct text *t);
-void xf_xs_finish(struct xfer *x, xfer_time_t now);
+struct text *xf_detail(struct xfer *x, struct text *t);
+void xf_finish(struct xfer *x, xfer_time_t now);
 
 /* --- timer.c: RFC 6298 estimator, Karn's rule, backoff --------------------- */
 

@@ -47,7 +47,7 @@ void xf_take_defaults(struct xfer *x)
  * RFC 2347: the client refuses unacceptable values with ERROR 8. */
 static struct text *oack_bad(struct xfer *x, struct text *t, const char *name, const char *value)
 {
-    xf_xs_detail(x, t);
+    xf_detail(x, t);
     xf_tx_str(t, "OACK");
     if (name) {
         xf_tx_str(t, " ");
@@ -63,7 +63,7 @@ static struct text *oack_bad(struct xfer *x, struct text *t, const char *name, c
 
 static bool refuse(struct xfer *x)
 {
-    xf_xs_fail(x, XFER_E_OPTIONS, XFER_TFTP_OPTIONS);
+    xf_fail(x, XFER_E_OPTIONS, XFER_TFTP_OPTIONS);
     return false;
 }
 

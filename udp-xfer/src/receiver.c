@@ -13,7 +13,7 @@ static void ack(struct xfer *x, uint64_t block, bool again)
 {
     x->ctl_len = (uint16_t)xf_build_ack(x->ctl, block);
     x->acked = block;
-    xf_xs_send_ctl(x, again);
+    xf_send_ctl(x, again);
 }
 
 void xf_rcv_begin(struct xfer *x, xfer_time_t now)
@@ -49,7 +49,7 @@ static void nudge(struct xfer *x, bool gap)
     else if (x->acked)
         ack(x, x->acked, true);
     else
-        xf_xs_send_ctl(x, true);          /* our ACK 0 or OACK */
+        xf_send_ctl(x, true);          /* our ACK 0 or OACK */
 }
 
 void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len)
@@ -60,20 +60,20 @@ void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len
     int rc;
 
     if (len < XFER_HEADER) {
-        xf_tx_str(xf_xs_detail(x, &t), "DATA packet shorter than its 4-byte header");
-        xf_xs_fail(x, XFER_E_PROTOCOL, XFER_TFTP_ILLEGAL);
+        xf_tx_str(xf_detail(x, &t), "DATA packet shorter than its 4-byte header");
+        xf_fail(x, XFER_E_PROTOCOL, XFER_TFTP_ILLEGAL);
         return;
     }
     b = xf_unwrap_block(x->next, get16(pkt + 2));
     if (size > x->params.blksize) {
-        xf_xs_detail(x, &t);
+        xf_detail(x, &t);
         xf_tx_str(&t, "DATA block ");
         xf_tx_u64(&t, b == UINT64_MAX ? get16(pkt + 2) : b);
         xf_tx_str(&t, " carries ");
         xf_tx_u64(&t, size);
         xf_tx_str(&t, " bytes, more than the block size ");
         xf_tx_u64(&t, x->params.blksize);
-        xf_xs_fail(x, XFER_E_PROTOCOL, XFER_TFTP_ILLEGAL);
+        xf_fail(x, XFER_E_PROTOCOL, XFER_TFTP_ILLEGAL);
         return;
     }
     if (x->phase == PH_DALLY) {
@@ -99,10 +99,10 @@ void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len
         xf_timer_sample(x, now - x->timed_at);
     rc = x->data.write(x->data.ctx, b, pkt + XFER_HEADER, size);
     if (rc) {
-        xf_xs_detail(x, &t);
+        xf_detail(x, &t);
         xf_tx_str(&t, "data sink failed at block ");
         xf_tx_u64(&t, b);
-        xf_xs_fail(x, XFER_E_SINK, rc >= 1 && rc <= 7 ? rc : XFER_TFTP_UNDEFINED);
+        xf_fail(x, XFER_E_SINK, rc >= 1 && rc <= 7 ? rc : XFER_TFTP_UNDEFINED);
         return;
     }
     x->stats.blocks = b;
@@ -113,7 +113,7 @@ void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len
     if (size < x->params.blksize) {
         x->last = b;
         ack(x, b, false);
-        xf_xs_finish(x, now);
+        xf_finish(x, now);
     } else if (b - x->acked >= x->params.windowsize) {
         ack(x, b, false);
         x->timing_on = true;
@@ -126,11 +126,11 @@ void xf_rcv_timeout(struct xfer *x, xfer_time_t now)
 {
     x->stats.timeouts++;
     if (!xf_timer_backoff(x)) {
-        xf_xs_give_up(x, now, "no DATA block ", x->next);
+        xf_give_up(x, now, "no DATA block ", x->next);
         return;
     }
     if (x->next == 1)
-        xf_xs_send_ctl(x, true);
+        xf_send_ctl(x, true);
     else
         ack(x, x->next - 1, true);
     x->nudged = x->next;

@@ -24,12 +24,12 @@ static bool produce(struct xfer *x, uint64_t block, uint8_t *s)
     struct text t;
 
     if (rc || got > x->params.blksize) {
-        xf_xs_detail(x, &t);
+        xf_detail(x, &t);
         xf_tx_str(&t, "data source failed at block ");
         xf_tx_u64(&t, block);
         if (!rc)
             xf_tx_str(&t, " (it returned more bytes than asked)");
-        xf_xs_fail(x, XFER_E_SOURCE, rc >= 1 && rc <= 7 ? rc : XFER_TFTP_UNDEFINED);
+        xf_fail(x, XFER_E_SOURCE, rc >= 1 && rc <= 7 ? rc : XFER_TFTP_UNDEFINED);
         return false;
     }
     put16(s, XFER_OP_DATA);
@@ -63,7 +63,7 @@ static void pump(struct xfer *x, xfer_time_t now)
             x->stats.retransmits++;
         }
         len = x->next == x->last ? x->last_len : x->params.blksize;
-        xf_xs_send(x, s, XFER_HEADER + len);
+        xf_send(x, s, XFER_HEADER + len);
         x->next++;
         sent = true;
     }
@@ -102,7 +102,7 @@ void xf_snd_ack(struct xfer *x, xfer_time_t now, uint16_t wire)
     x->acked = a;
     xf_timer_progress(x, now);
     if (x->last && a == x->last) {
-        xf_xs_finish(x, now);
+        xf_finish(x, now);
         return;
     }
     if (a + 1 < x->next) {
@@ -117,7 +117,7 @@ void xf_snd_timeout(struct xfer *x, xfer_time_t now)
 {
     x->stats.timeouts++;
     if (!xf_timer_backoff(x)) {
-        xf_xs_give_up(x, now, "no ACK for block ", x->acked + 1);
+        xf_give_up(x, now, "no ACK for block ", x->acked + 1);
         return;
     }
     x->next = x->acked + 1;

@@ -1,6 +1,6 @@
 /*
- * A transfer's life: starting it (client request or server answer), sorting
- * every datagram by who sent it and what it is, the timer, and the end.
+ * A running transfer: sorting every datagram by who sent it and what it is,
+ * the timer's tick, and the end (done, failed, aborted).
  * Transfer IDs are RFC 1350 §4's: a client learns the server's port from
  * its first answer and from then on talks only to that port; anything from
  * elsewhere gets ERROR 5 and changes nothing.
@@ -8,16 +8,6 @@
 #include <string.h>
 
 #include "internal.h"
-
-static void copy_name(struct xfer *x, const char *name)
-{
-    size_t n = strlen(name);
-
-    if (n >= sizeof x->name)
-        n = sizeof x->name - 1;
-    memcpy(x->name, name, n);
-    x->name[n] = 0;
-}
 
 static bool same_host(const struct xfer_endpoint *a, const struct xfer_endpoint *b)
 {
@@ -31,38 +21,38 @@ static bool same_endpoint(const struct xfer_endpoint *a, const struct xfer_endpo
     return same_host(a, b) && a->port == b->port;
 }
 
-void xf_xs_send(struct xfer *x, const void *pkt, size_t len)
+void xf_send(struct xfer *x, const void *pkt, size_t len)
 {
     x->stats.packets_out++;
     x->net.send(x->net.ctx, &x->peer, pkt, len);
 }
 
-void xf_xs_send_ctl(struct xfer *x, bool again)
+void xf_send_ctl(struct xfer *x, bool again)
 {
     if (again)
         x->stats.retransmits++;
-    xf_xs_send(x, x->ctl, x->ctl_len);
+    xf_send(x, x->ctl, x->ctl_len);
 }
 
-struct text *xf_xs_detail(struct xfer *x, struct text *t)
+struct text *xf_detail(struct xfer *x, struct text *t)
 {
     xf_tx_init(t, x->detail, sizeof x->detail);
     return t;
 }
 
-void xf_xs_fail(struct xfer *x, enum xfer_err err, int code)
+void xf_fail(struct xfer *x, enum xfer_err err, int code)
 {
     if (code >= 0 && x->locked) {
         uint8_t pkt[XFER_HEADER + XFER_DETAIL_MAX];
 
-        xf_xs_send(x, pkt, xfer_error_packet(pkt, sizeof pkt, (uint16_t)code, x->detail));
+        xf_send(x, pkt, xfer_error_packet(pkt, sizeof pkt, (uint16_t)code, x->detail));
     }
     x->err = err;
     x->phase = PH_FAILED;
     x->deadline = XFER_NEVER;
 }
 
-void xf_xs_finish(struct xfer *x, xfer_time_t now)
+void xf_finish(struct xfer *x, xfer_time_t now)
 {
     if (!x->sender && x->timing.dally_us) {
         x->phase = PH_DALLY;
@@ -73,12 +63,12 @@ void xf_xs_finish(struct xfer *x, xfer_time_t now)
     }
 }
 
-void xf_xs_give_up(struct xfer *x, xfer_time_t now, const char *what, uint64_t block)
+void xf_give_up(struct xfer *x, xfer_time_t now, const char *what, uint64_t block)
 {
     xfer_time_t ms = (now - x->progress_at) / 1000;
     struct text t;
 
-    xf_xs_detail(x, &t);
+    xf_detail(x, &t);
     xf_tx_str(&t, what);
     if (block)
         xf_tx_u64(&t, block);
@@ -89,128 +79,7 @@ void xf_xs_give_up(struct xfer *x, xfer_time_t now, const char *what, uint64_t b
     xf_tx_str(&t, ".");
     xf_tx_u64(&t, ms % 1000 / 100);
     xf_tx_str(&t, " s");
-    xf_xs_fail(x, XFER_E_TIMEOUT, -1);
-}
-
-static enum xfer_err config_error(struct xfer *x, const char *what)
-{
-    struct text t;
-
-    xf_tx_str(xf_xs_detail(x, &t), what);
-    x->err = XFER_E_CONFIG;
-    x->phase = PH_FAILED;
-    x->deadline = XFER_NEVER;
-    return XFER_E_CONFIG;
-}
-
-enum xfer_err xfer_client_start(struct xfer *x, const struct xfer_client_cfg *c, xfer_time_t now)
-{
-    memset(x, 0, sizeof *x);
-    x->dir = (uint8_t)c->dir;
-    x->sender = c->dir == XFER_PUT;
-    x->peer = c->server;
-    copy_name(x, c->filename ? c->filename : "");
-    if (c->dir != XFER_GET && c->dir != XFER_PUT)
-        return config_error(x, "dir is neither XFER_GET nor XFER_PUT");
-    if (!c->filename || !*c->filename)
-        return config_error(x, "no file name");
-    if (c->server.family != 4 && c->server.family != 6)
-        return config_error(x, "server address family is neither 4 nor 6");
-    if (!c->net.send || (x->sender ? !c->data.read : !c->data.write))
-        return config_error(x, x->sender ? "net.send and data.read are required"
-                                         : "net.send and data.write are required");
-    if (c->blksize && (c->blksize < XFER_BLKSIZE_MIN || c->blksize > XFER_BLKSIZE_MAX))
-        return config_error(x, "blksize is outside 8..65464 (RFC 2348)");
-    if (c->windowsize > XFER_WINDOW_MAX)
-        return config_error(x, "windowsize is above XFER_WINDOW_MAX");
-    if (x->sender && c->window_len < XFER_WINDOW_BYTES(c->blksize ? c->blksize : XFER_BLKSIZE_DEFAULT,
-                                                       c->windowsize ? c->windowsize : 1))
-        return config_error(x, "window buffer is smaller than XFER_WINDOW_BYTES(blksize, windowsize)");
-
-    x->net = c->net;
-    x->data = c->data;
-    x->timing = c->timing;
-    x->win = c->window;
-    x->win_len = c->window_len;
-    x->ask_blksize = c->blksize;
-    x->ask_window = c->windowsize;
-    x->ask_timeout = c->timeout_s;
-    x->ask_tsize = c->tsize;
-    x->ask_size = c->size;
-    x->may_retry_plain = c->retry_without_options;
-    x->params.blksize = XFER_BLKSIZE_DEFAULT;
-    x->params.windowsize = 1;
-    xf_timer_init(x);
-    if (!xf_build_request(x, c->filename))
-        return config_error(x, "the request does not fit in 512 bytes (file name too long)");
-    x->phase = PH_NEGOTIATE;
-    xf_xs_send_ctl(x, false);
-    x->timing_on = true;
-    x->timed_at = now;
-    x->progress_at = now;
-    xf_timer_arm(x, now);
-    return XFER_OK;
-}
-
-enum xfer_err xfer_client_fail(struct xfer *x, const struct xfer_client_cfg *c, const char *why)
-{
-    memset(x, 0, sizeof *x);
-    x->dir = (uint8_t)c->dir;
-    x->sender = c->dir == XFER_PUT;
-    x->peer = c->server;
-    copy_name(x, c->filename ? c->filename : "");
-    return config_error(x, why);
-}
-
-enum xfer_err xfer_server_start(struct xfer *x, const struct xfer_server_cfg *c, xfer_time_t now)
-{
-    const struct xfer_request *r = c->req;
-
-    memset(x, 0, sizeof *x);
-    x->server = true;
-    x->locked = true;
-    x->peer = c->client;
-    if (!r || (r->dir != XFER_GET && r->dir != XFER_PUT) || !r->filename)
-        return config_error(x, "no parsed request");
-    x->dir = (uint8_t)r->dir;
-    x->sender = r->dir == XFER_GET;
-    copy_name(x, r->filename);
-    if (!c->net.send || (x->sender ? !c->data.read : !c->data.write))
-        return config_error(x, x->sender ? "net.send and data.read are required"
-                                         : "net.send and data.write are required");
-    if (x->sender && c->window_len < XFER_WINDOW_BYTES(XFER_BLKSIZE_DEFAULT, 1))
-        return config_error(x, "window buffer is smaller than one 512-byte block");
-    x->net = c->net;
-    x->data = c->data;
-    x->timing = c->timing;
-    x->win = c->window;
-    x->win_len = c->window_len;
-    xf_timer_init(x);
-    xf_answer_options(x, c);
-    x->progress_at = now;
-    if (x->ctl_len) {
-        /* RFC 2347: the OACK stands for DATA 0 (read) or ACK 0 (write). */
-        xf_xs_send_ctl(x, false);
-        xf_timer_arm(x, now);
-        if (x->sender) {
-            x->phase = PH_NEGOTIATE;
-            x->timing_on = true;
-            x->timed_at = now;
-        } else {
-            x->phase = PH_DATA;
-            xf_rcv_begin(x, now);
-        }
-    } else if (x->sender) {
-        x->phase = PH_DATA;
-        xf_snd_begin(x, now);
-    } else {
-        x->ctl_len = (uint16_t)xf_build_ack(x->ctl, 0);
-        xf_xs_send_ctl(x, false);
-        xf_timer_arm(x, now);
-        x->phase = PH_DATA;
-        xf_rcv_begin(x, now);
-    }
-    return x->phase == PH_FAILED ? x->err : XFER_OK;
+    xf_fail(x, XFER_E_TIMEOUT, -1);
 }
 
 /* A datagram from somewhere else than our peer: RFC 1350 §4 says answer it
@@ -237,8 +106,8 @@ static void protocol_error(struct xfer *x, const char *what)
 {
     struct text t;
 
-    xf_tx_str(xf_xs_detail(x, &t), what);
-    xf_xs_fail(x, XFER_E_PROTOCOL, XFER_TFTP_ILLEGAL);
+    xf_tx_str(xf_detail(x, &t), what);
+    xf_fail(x, XFER_E_PROTOCOL, XFER_TFTP_ILLEGAL);
 }
 
 static const char *op_name(uint16_t op)
@@ -253,7 +122,7 @@ static void unexpected(struct xfer *x, uint16_t op, const char *when)
 {
     struct text t;
 
-    xf_xs_detail(x, &t);
+    xf_detail(x, &t);
     if (op_name(op)) {
         xf_tx_str(&t, "unexpected ");
         xf_tx_str(&t, op_name(op));
@@ -262,7 +131,7 @@ static void unexpected(struct xfer *x, uint16_t op, const char *when)
         xf_tx_u64(&t, op);
     }
     xf_tx_str(&t, when);
-    xf_xs_fail(x, XFER_E_PROTOCOL, XFER_TFTP_ILLEGAL);
+    xf_fail(x, XFER_E_PROTOCOL, XFER_TFTP_ILLEGAL);
 }
 
 static void peer_error(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len)
@@ -288,7 +157,7 @@ static void peer_error(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size
         x->ask_blksize = x->ask_window = x->ask_timeout = 0;
         x->ask_tsize = false;
         xf_timer_init(x);
-        xf_xs_send_ctl(x, false);
+        xf_send_ctl(x, false);
         x->timing_on = true;
         x->timed_at = now;
         x->progress_at = now;
@@ -296,7 +165,7 @@ static void peer_error(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size
         return;
     }
     x->peer_code = code;
-    xf_xs_detail(x, &t);
+    xf_detail(x, &t);
     xf_tx_str(&t, peer_word(x));
     xf_tx_str(&t, " error ");
     xf_tx_u64(&t, code);
@@ -309,7 +178,7 @@ static void peer_error(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size
         xf_tx_str(&t, ": ");
         xf_tx_quoted(&t, msg, n, 100);
     }
-    xf_xs_fail(x, XFER_E_PEER, -1);
+    xf_fail(x, XFER_E_PEER, -1);
 }
 
 /* The first answer to a client's request fixes the server's TID. */
@@ -349,7 +218,7 @@ static void negotiate(struct xfer *x, xfer_time_t now, const struct xfer_endpoin
         x->phase = PH_DATA;
         if (client_get) {
             x->ctl_len = (uint16_t)xf_build_ack(x->ctl, 0);
-            xf_xs_send_ctl(x, false);
+            xf_send_ctl(x, false);
             xf_timer_arm(x, now);
             xf_rcv_begin(x, now);
         } else {
@@ -431,7 +300,7 @@ void xfer_input(struct xfer *x, xfer_time_t now, const struct xfer_endpoint *fro
          * server has not seen DATA 1 yet and our timer will resend it. */
         x->stats.duplicates++;
         if (!x->sender && x->next == 1)
-            xf_xs_send_ctl(x, true);
+            xf_send_ctl(x, true);
         return;
     default:
         unexpected(x, op, " during the transfer");
@@ -452,10 +321,10 @@ void xfer_tick(struct xfer *x, xfer_time_t now)
     case PH_NEGOTIATE:
         x->stats.timeouts++;
         if (!xf_timer_backoff(x)) {
-            xf_xs_give_up(x, now, x->server ? "no answer to our OACK" : "no answer to the request", 0);
+            xf_give_up(x, now, x->server ? "no answer to our OACK" : "no answer to the request", 0);
             return;
         }
-        xf_xs_send_ctl(x, true);
+        xf_send_ctl(x, true);
         xf_timer_arm(x, now);
         return;
     case PH_DATA:
@@ -484,9 +353,9 @@ void xfer_abort(struct xfer *x, uint16_t code, const char *text)
         x->deadline = XFER_NEVER;
         return;
     }
-    xf_xs_detail(x, &t);
+    xf_detail(x, &t);
     xf_tx_str(&t, text);
-    xf_xs_fail(x, XFER_E_ABORTED, code);
+    xf_fail(x, XFER_E_ABORTED, code);
 }
 
 enum xfer_state xfer_state(const struct xfer *x)
