@@ -8,7 +8,7 @@
  * in-order data ends: we go back and send again from there (RFC 7440 §4).
  * A duplicate ACK changes nothing: answering it with DATA is the Sorcerer's
  * Apprentice bug (RFC 1123 §4.2.3.1), where every later packet doubles.
- * Only the timer retransmits.
+ * Only the timer retransmits: first a probe, then the window.
  */
 #include "internal.h"
 
@@ -118,6 +118,21 @@ void xf_snd_timeout(struct xfer *x, xfer_time_t now)
     x->stats.timeouts++;
     if (!xf_timer_backoff(x)) {
         xf_give_up(x, now, "no ACK for block ", x->acked + 1);
+        return;
+    }
+    if (x->tries == 1 && x->next > x->acked + 2) {
+        /* First timeout: probe with the last block sent instead of the
+         * whole window. Whatever the receiver lacks, it answers: in order
+         * (only the tail was lost) it completes the window and ACKs it;
+         * beyond a gap it reports the gap; a duplicate (only our ACK was
+         * lost) makes it repeat its last ACK. One block instead of W. If it
+         * stays silent, the next timeout resends the window. */
+        uint64_t b = x->next - 1;
+        size_t len = b == x->last ? x->last_len : x->params.blksize;
+
+        x->stats.retransmits++;
+        xf_send(x, slot(x, b), XFER_HEADER + len);
+        xf_timer_arm(x, now);
         return;
     }
     x->next = x->acked + 1;
