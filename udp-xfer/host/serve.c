@@ -37,7 +37,7 @@ struct session {
 struct server {
     int dirfd, listen;
     bool writable, quiet;
-    long blksize_max, window_max, dally_ms, count;
+    long blksize_max, window_max, dally_ms, count, rto_min;
     long served;
     struct session s[MAX_SESSIONS];
     uint8_t *buf;
@@ -54,6 +54,7 @@ static void serve_usage(FILE *out)
             "  -w, --window-max N         largest window to agree to (default 64)\n"
             "  -n, --count N              exit after N transfers\n"
             "  -q, --quiet                no log line per transfer\n"
+            "      --rto-min US           floor of the adaptive retransmission timer (default 1000)\n"
             "The address it listens on is printed on stdout: \"listening on ADDR:PORT\".\n");
 }
 
@@ -213,7 +214,7 @@ static void start(struct server *sv, const uint8_t *pkt, size_t len, const struc
         .size = req.dir == XFER_GET ? (uint64_t)st.st_size : 0,
         .window = s->window,
         .window_len = s->window ? XFER_WINDOW_BYTES(sv->blksize_max, sv->window_max) : 0,
-        .timing = {.dally_us = (uint32_t)sv->dally_ms * 1000u},
+        .timing = {.dally_us = (uint32_t)sv->dally_ms * 1000u, .rto_min_us = (uint32_t)sv->rto_min},
         .net = host_net(&s->sock),
         .data = host_file_data(&s->file),
     };
@@ -274,7 +275,7 @@ int serve_main(int argc, char **argv)
     static const struct option longs[] = {
         {"address", 1, 0, 'a'},    {"port", 1, 0, 'p'},   {"writable", 0, 0, 'W'},
         {"blksize-max", 1, 0, 'B'}, {"window-max", 1, 0, 'w'}, {"count", 1, 0, 'n'},
-        {"quiet", 0, 0, 'q'},      {"help", 0, 0, 'h'},   {0, 0, 0, 0},
+        {"quiet", 0, 0, 'q'},      {"help", 0, 0, 'h'},   {"rto-min", 1, 0, 'r'}, {0, 0, 0, 0},
     };
     struct server sv = {.blksize_max = XFER_BLKSIZE_MAX, .window_max = 64, .dally_ms = 2000};
     struct xfer_endpoint addr = {.family = 4, .port = XFER_PORT};
@@ -294,6 +295,7 @@ int serve_main(int argc, char **argv)
         case 'w': sv.window_max = strtol(optarg, &end, 10); if (*end || sv.window_max < 1 || sv.window_max > XFER_WINDOW_MAX) { serve_usage(stderr); return 2; } break;
         case 'n': sv.count = strtol(optarg, &end, 10); if (*end || sv.count < 1) { serve_usage(stderr); return 2; } break;
         case 'q': sv.quiet = true; break;
+        case 'r': sv.rto_min = strtol(optarg, &end, 10); if (*end || sv.rto_min < 100) { serve_usage(stderr); return 2; } break;
         case 'h': serve_usage(stdout); return 0;
         default: serve_usage(stderr); return 2;
         }

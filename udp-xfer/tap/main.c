@@ -3,7 +3,7 @@
  * (xfer_lwip.h) over a TAP device, driven by one poll loop the way the VMM
  * drives its NIC. For tests and benchmarks against real servers.
  *
- *   sleepmux-xfer-tap --tap NAME --ip ADDR/LEN [--mtu N] [-b N] [-w N] [-q]
+ *   sleepmux-xfer-tap --tap NAME --ip ADDR/LEN [--mtu N] [-b N] [-w N] [-q] [--rto-min US]
  *                     get|put SERVER[:PORT] REMOTE LOCAL
  */
 #include <errno.h>
@@ -27,6 +27,7 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: sleepmux-xfer-tap --tap NAME --ip ADDR/LEN [--mtu N] [-b BLKSIZE] [-w WINDOW] [-q]\n"
+                    "                         [--rto-min US]\n"
                     "                         get|put SERVER[:PORT] REMOTE LOCAL\n");
     exit(2);
 }
@@ -59,10 +60,10 @@ int main(int argc, char **argv)
 {
     static const struct option longs[] = {
         {"tap", 1, 0, 'T'}, {"ip", 1, 0, 'I'}, {"mtu", 1, 0, 'M'}, {"blksize", 1, 0, 'b'},
-        {"windowsize", 1, 0, 'w'}, {"quiet", 0, 0, 'q'}, {0, 0, 0, 0},
+        {"windowsize", 1, 0, 'w'}, {"quiet", 0, 0, 'q'}, {"rto-min", 1, 0, 'r'}, {0, 0, 0, 0},
     };
     const char *tap_name = NULL, *ip_spec = NULL;
-    long mtu = 1500, blksize = 1468, window = 16;
+    long mtu = 1500, blksize = 1468, window = 16, rto_min = 0;
     bool quiet = false;
     static struct tap tap;
     static struct xfer_lwip b;
@@ -88,6 +89,7 @@ int main(int argc, char **argv)
         case 'b': blksize = strtol(optarg, NULL, 10); break;
         case 'w': window = strtol(optarg, NULL, 10); break;
         case 'q': quiet = true; break;
+        case 'r': rto_min = strtol(optarg, NULL, 10); break;
         default: usage();
         }
     }
@@ -136,6 +138,7 @@ int main(int argc, char **argv)
         cfg.window = win;
     }
     cfg.data = host_file_data(&file);
+    cfg.timing.rto_min_us = (uint32_t)rto_min;
     progress_init(&pg, cfg.filename, quiet);
     start = host_now();
     xfer_lwip_start(&b, &cfg, &server_ip, server.port, rx, sizeof rx,
