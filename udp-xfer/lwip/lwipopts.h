@@ -31,9 +31,15 @@
 #define LWIP_NETIF_LINK_CALLBACK 1
 #define LWIP_SINGLE_NETIF 1
 
-/* Memory: lwIP's own heap and pools, statically sized. A TFTP window of 64
- * blocks of 8 KiB needs room for that many outstanding pbufs plus the
- * IP-fragment reassembly of each (large blocks exceed the MTU). */
+/* Memory: lwIP's own heap and pools, statically sized for udp-xfer
+ * (udp-xfer/lwip/xfer_lwip.c, measured over a TAP in udp-xfer/check/):
+ *  - receiving, every Ethernet frame takes one pool pbuf until its datagram
+ *    is reassembled: a 64 KiB block is 45 frames, and a block that lost a
+ *    fragment holds the rest for IP_REASS_MAXAGE seconds. 512 pbufs leave
+ *    room for a burst of such wrecks before lwIP drops the oldest;
+ *  - sending, the binding copies each datagram into one PBUF_RAM pbuf that
+ *    the IP fragments reference, and the VMM's NIC sends synchronously, so
+ *    the heap needs one 64 KiB datagram at a time (plus ARP's queue). */
 #define MEM_LIBC_MALLOC 0
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT 8

@@ -1,0 +1,330 @@
+/*
+ * The engine against itself through a simulated network that loses,
+ * duplicates, delays and reorders datagrams, on a simulated clock. Every
+ * transfer must arrive byte-identical, whatever the network did.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define QMAX 8192
+
+struct flight {
+    xfer_time_t at;
+    uint64_t seq;       /* equal arrival times keep their sending order */
+    struct xfer_endpoint from, to;
+    size_t len;
+    uint8_t *data;
+};
+
+struct sim {
+    uint64_t rng;
+    unsigned loss_pct, dup_pct, reorder_pct;
+    xfer_time_t latency, jitter;
+    xfer_time_t link_free[2];   /* per direction: when the wire is free again */
+    uint64_t seq;
+    struct flight q[QMAX];
+    size_t n;
+    xfer_time_t now;
+    struct xfer client, server;
+    bool server_started;
+    struct xfer_request req;
+    uint8_t req_pkt[XFER_REQUEST_MAX + 4];
+    struct th_mem src, dst;
+    uint8_t *window;
+    size_t window_len;
+    uint16_t server_blksize_max;
+    uint64_t dropped, duplicated, delayed, requests_seen;
+};
+
+/* The endpoint a sim side sends from; set before calling into the engine. */
+struct side {
+    struct sim *s;
+    struct xfer_endpoint self;
+};
+
+static const struct xfer_endpoint C = {.family = 4, .addr = {10, 0, 0, 2}, .port = 50000};
+static const struct xfer_endpoint S = {.family = 4, .addr = {10, 0, 0, 1}, .port = 69};
+static const struct xfer_endpoint T = {.family = 4, .addr = {10, 0, 0, 1}, .port = 40000};
+
+static uint32_t rnd(struct sim *s)
+{
+    s->rng ^= s->rng << 13;
+    s->rng ^= s->rng >> 7;
+    s->rng ^= s->rng << 17;
+    return (uint32_t)(s->rng >> 32);
+}
+
+/* A 1 Gbit/s link each way: datagrams leave one after another (8 ns a
+ * byte), arrive `latency` later, and some arrive late by up to `jitter`. */
+static void enqueue(struct sim *s, const struct xfer_endpoint *from, const struct xfer_endpoint *to,
+                    const void *pkt, size_t len)
+{
+    xfer_time_t *wire = &s->link_free[from->port == C.port];
+    struct flight *f;
+
+    cr_assert_lt(s->n, QMAX, "network queue overflow");
+    if (*wire < s->now)
+        *wire = s->now;
+    *wire += 1 + len / 125;
+    f = &s->q[s->n++];
+    f->seq = s->seq++;
+    f->at = *wire + s->latency;
+    if (s->jitter && rnd(s) % 100 < s->reorder_pct) {
+        f->at += rnd(s) % s->jitter;
+        s->delayed++;
+    }
+    f->from = *from;
+    f->to = *to;
+    f->len = len;
+    f->data = malloc(len ? len : 1);
+    memcpy(f->data, pkt, len);
+}
+
+static void sim_send(void *ctx, const struct xfer_endpoint *to, const void *pkt, size_t len)
+{
+    struct side *side = ctx;
+    struct sim *s = side->s;
+
+    if (rnd(s) % 100 < s->loss_pct) {
+        s->dropped++;
+        return;
+    }
+    enqueue(s, &side->self, to, pkt, len);
+    if (rnd(s) % 100 < s->dup_pct) {
+        s->duplicated++;
+        enqueue(s, &side->self, to, pkt, len);
+    }
+}
+
+static struct side client_side, server_side;
+
+static void deliver(struct sim *s, struct flight *f)
+{
+    if (th_same_endpoint(&f->to, &S)) {
+        uint16_t code;
+        const char *problem;
+
+        s->requests_seen++;
+        /* A repeated request from the same client while serving it: the
+         * running session answers it by its own timer. */
+        if (s->server_started)
+            return;
+        cr_assert_leq(f->len, sizeof s->req_pkt);
+        memcpy(s->req_pkt, f->data, f->len);
+        cr_assert_eq(xfer_parse_request(s->req_pkt, f->len, &s->req, &code, &problem), XFER_OK);
+        struct xfer_server_cfg c = {
+            .req = &s->req,
+            .client = f->from,
+            .blksize_max = s->server_blksize_max,
+            .size_known = true,
+            .size = s->src.len,
+            .window = s->window,
+            .window_len = s->window_len,
+            .timing = {.rto_min_us = 1000, .rto_initial_us = 20000, .dally_us = 2000000},
+            .net = {.ctx = &server_side, .send = sim_send},
+            .data = th_data(s->req.dir == XFER_GET ? &s->src : &s->dst),
+        };
+        cr_assert_eq(xfer_server_start(&s->server, &c, s->now), XFER_OK);
+        s->server_started = true;
+    } else if (th_same_endpoint(&f->to, &T)) {
+        if (s->server_started)
+            xfer_input(&s->server, s->now, &f->from, f->data, f->len);
+    } else {
+        cr_assert(th_same_endpoint(&f->to, &C));
+        xfer_input(&s->client, s->now, &f->from, f->data, f->len);
+    }
+}
+
+/* Run until both sides are finished; false if the simulated clock runs
+ * past `limit`. */
+static bool run(struct sim *s, xfer_time_t limit)
+{
+    for (;;) {
+        xfer_time_t next = xfer_deadline(&s->client);
+        size_t i, best = SIZE_MAX;
+
+        if (s->server_started && xfer_deadline(&s->server) < next)
+            next = xfer_deadline(&s->server);
+        for (i = 0; i < s->n; i++) {
+            if (s->q[i].at < next || (s->q[i].at == next && best != SIZE_MAX && s->q[i].seq < s->q[best].seq) ||
+                (s->q[i].at == next && best == SIZE_MAX)) {
+                next = s->q[i].at;
+                best = i;
+            }
+        }
+        if (next == XFER_NEVER)
+            return true;
+        if (next > limit)
+            return false;
+        s->now = next;
+        if (best != SIZE_MAX) {
+            struct flight f = s->q[best];
+
+            s->q[best] = s->q[--s->n];
+            deliver(s, &f);
+            free(f.data);
+        }
+        xfer_tick(&s->client, s->now);
+        if (s->server_started)
+            xfer_tick(&s->server, s->now);
+    }
+}
+
+struct scenario {
+    enum xfer_dir dir;
+    size_t size;
+    uint16_t blksize, windowsize, server_blksize_max;
+    unsigned loss, dup, reorder;
+    xfer_time_t jitter;
+    uint64_t seed;
+};
+
+/* Returns the sending side's statistics. */
+static struct xfer_stats play(const struct scenario *sc)
+{
+    struct sim *s = calloc(1, sizeof *s);
+    uint8_t *file = malloc(sc->size + 1), *got = malloc(sc->size + 1);
+    char err[512];
+
+    th_pattern(file, sc->size, (uint32_t)sc->seed);
+    s->rng = sc->seed * 0x9e3779b97f4a7c15ull | 1;
+    s->loss_pct = sc->loss;
+    s->dup_pct = sc->dup;
+    s->reorder_pct = sc->reorder;
+    s->latency = 200;
+    s->jitter = sc->jitter;
+    s->server_blksize_max = sc->server_blksize_max;
+    s->window_len = XFER_WINDOW_BYTES(sc->blksize ? sc->blksize : 512, sc->windowsize ? sc->windowsize : 1);
+    if (s->window_len < XFER_WINDOW_BYTES(512, 1))
+        s->window_len = XFER_WINDOW_BYTES(512, 1); /* a server must be able to serve RFC 1350 */
+    s->window = malloc(s->window_len);
+    th_source(&s->src, file, sc->size);
+    th_sink(&s->dst, got, sc->size + 1);
+    client_side = (struct side){s, C};
+    server_side = (struct side){s, T};
+
+    struct xfer_client_cfg c = {
+        .dir = sc->dir,
+        .filename = "image",
+        .server = S,
+        .blksize = sc->blksize,
+        .windowsize = sc->windowsize,
+        .tsize = true,
+        .size = sc->size,
+        .window = s->window,
+        .window_len = s->window_len,
+        .timing = {.rto_min_us = 1000, .rto_initial_us = 20000, .dally_us = 2000000},
+        .net = {.ctx = &client_side, .send = sim_send},
+        .data = th_data(sc->dir == XFER_PUT ? &s->src : &s->dst),
+    };
+    cr_assert_eq(xfer_client_start(&s->client, &c, 0), XFER_OK);
+    cr_assert(run(s, 600000000), "transfer still running after 600 simulated seconds");
+
+    xfer_format_error(&s->client, err, sizeof err);
+    cr_assert_eq(xfer_state(&s->client), XFER_DONE, "client: %s", err);
+    xfer_format_error(&s->server, err, sizeof err);
+    cr_assert_eq(xfer_state(&s->server), XFER_DONE, "server: %s", err);
+    cr_assert_eq(s->dst.pos, sc->size, "%zu bytes arrived of %zu", s->dst.pos, sc->size);
+    cr_assert(!memcmp(got, file, sc->size), "the bytes differ");
+    cr_assert(!s->src.misordered && !s->dst.misordered);
+    if (sc->loss)
+        cr_assert_gt(s->dropped, 0, "the network dropped nothing: the test proves nothing");
+    if (sc->dup)
+        cr_assert_gt(s->duplicated, 0);
+    if (sc->reorder)
+        cr_assert_gt(s->delayed, 0);
+
+    if (getenv("XFER_SIM_VERBOSE")) {
+        const struct xfer_stats *a = xfer_stats(&s->client), *b = xfer_stats(&s->server);
+        fprintf(stderr, "%s %zu blk %u win %u loss %u%%: t=%.3fs client out %llu rexmit %llu to %llu dup %llu ooo %llu | server out %llu rexmit %llu to %llu dup %llu ooo %llu\n",
+                sc->dir == XFER_GET ? "get" : "put", sc->size, sc->blksize, sc->windowsize, sc->loss, s->now / 1e6,
+                (unsigned long long)a->packets_out, (unsigned long long)a->retransmits, (unsigned long long)a->timeouts,
+                (unsigned long long)a->duplicates, (unsigned long long)a->out_of_order,
+                (unsigned long long)b->packets_out, (unsigned long long)b->retransmits, (unsigned long long)b->timeouts,
+                (unsigned long long)b->duplicates, (unsigned long long)b->out_of_order);
+    }
+    struct xfer_stats st = *xfer_stats((sc->dir == XFER_PUT) ? &s->client : &s->server);
+
+    for (size_t i = 0; i < s->n; i++)
+        free(s->q[i].data);
+    free(s->window);
+    free(file);
+    free(got);
+    free(s);
+    return st;
+}
+
+Test(xfer_sim, clean_network_both_directions)
+{
+    play(&(struct scenario){XFER_GET, 300000, 1024, 8, 0, 0, 0, 0, 0, 1});
+    play(&(struct scenario){XFER_PUT, 300000, 1024, 8, 0, 0, 0, 0, 0, 2});
+    play(&(struct scenario){XFER_GET, 10000, 0, 0, 0, 0, 0, 0, 0, 3});
+    play(&(struct scenario){XFER_PUT, 0, 0, 0, 0, 0, 0, 0, 0, 4});
+}
+
+Test(xfer_sim, loss_duplication_reordering_lock_step)
+{
+    for (uint64_t seed = 10; seed < 16; seed++) {
+        play(&(struct scenario){XFER_GET, 200000, 1024, 1, 0, 10, 5, 5, 400, seed});
+        play(&(struct scenario){XFER_PUT, 200000, 1024, 1, 0, 10, 5, 5, 400, seed});
+    }
+}
+
+Test(xfer_sim, loss_duplication_reordering_windowed)
+{
+    for (uint64_t seed = 20; seed < 28; seed++) {
+        play(&(struct scenario){XFER_GET, 500000, 1024, 16, 0, 10, 5, 5, 600, seed});
+        play(&(struct scenario){XFER_PUT, 500000, 1024, 16, 0, 10, 5, 5, 600, seed});
+    }
+}
+
+Test(xfer_sim, heavy_loss_still_completes)
+{
+    play(&(struct scenario){XFER_GET, 100000, 512, 8, 0, 30, 10, 5, 1000, 40});
+    play(&(struct scenario){XFER_PUT, 100000, 512, 8, 0, 30, 10, 5, 1000, 41});
+}
+
+Test(xfer_sim, server_lowers_blksize)
+{
+    play(&(struct scenario){XFER_GET, 100000, 8192, 4, 1000, 5, 0, 5, 300, 50});
+    play(&(struct scenario){XFER_PUT, 100000, 8192, 4, 1000, 5, 0, 5, 300, 51});
+}
+
+Test(xfer_sim, rollover_under_loss)
+{
+    /* 8-byte blocks: 80000 blocks wrap the 16-bit block number. */
+    play(&(struct scenario){XFER_GET, 640003, 8, 32, 0, 3, 2, 5, 500, 60});
+    play(&(struct scenario){XFER_PUT, 640003, 8, 32, 0, 3, 2, 5, 500, 61});
+}
+/* Duplicated or reordered datagrams must not make the peers resend much:
+ * a receiver that answered a duplicate with a gap report used to send the
+ * sender back over blocks still in flight, in a loop (7x the traffic). */
+Test(xfer_sim, duplicates_and_reordering_cost_little)
+{
+    static const struct scenario cases[] = {
+        {XFER_PUT, 500000, 1024, 16, 0, 0, 5, 0, 0, 72},
+        {XFER_GET, 500000, 1024, 16, 0, 0, 5, 0, 0, 73},
+        {XFER_PUT, 500000, 1024, 16, 0, 0, 0, 5, 300, 74},
+        {XFER_GET, 500000, 1024, 16, 0, 0, 0, 5, 300, 75},
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct xfer_stats st = play(&cases[i]);
+        uint64_t blocks = cases[i].size / cases[i].blksize + 1;
+
+        cr_assert_leq(st.packets_out, 2 * blocks, "case %zu: %llu DATA packets for %llu blocks", i,
+                      (unsigned long long)st.packets_out, (unsigned long long)blocks);
+    }
+}
+
+/* With 1% loss, a window of 16 resends at most a fifth more. */
+Test(xfer_sim, light_loss_costs_little)
+{
+    struct xfer_stats st = play(&(struct scenario){XFER_PUT, 1000000, 1024, 16, 0, 1, 0, 0, 0, 80});
+
+    cr_assert_leq(st.retransmits, 1000000 / 1024 / 5, "%llu retransmissions", (unsigned long long)st.retransmits);
+}

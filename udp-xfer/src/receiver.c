@@ -1,0 +1,138 @@
+/*
+ * The receiving half: DATA in, ACKs out. Blocks are delivered to the sink
+ * in order, straight from the datagram, so the receiver needs no window
+ * memory. It acknowledges every W-th block (RFC 7440 §4; every block when
+ * W is 1) and the last one. Anything out of order is dropped (see nudge).
+ *
+ * The last ACK may be lost, leaving the sender to repeat the last block;
+ * a receiver that dallies (xfer_timing.dally_us) answers that (RFC 1350 §6).
+ */
+#include "internal.h"
+
+static void ack(struct xfer *x, uint64_t block, bool again)
+{
+    x->ctl_len = (uint16_t)xf_build_ack(x->ctl, block);
+    x->acked = block;
+    xf_send_ctl(x, again);
+}
+
+void xf_rcv_begin(struct xfer *x, xfer_time_t now)
+{
+    x->acked = 0;
+    x->next = 1;
+    x->nudged = 0;
+    x->last = 0;
+    xf_timer_progress(x, now);
+    /* The first block answers our ACK 0 / OACK: a round trip. */
+    x->timing_on = !x->tries;
+    x->timed_block = 0;
+    x->timed_at = now;
+}
+
+/*
+ * Something out of order came in; answer once per position. A block beyond
+ * a gap means blocks were lost: ACK the last in-order block and the sender
+ * goes back there. A duplicate means either the network repeated a block or
+ * the sender went back after missing our last ACK; repeating that ACK
+ * serves the second case and is a no-op in the first. (ACKing the newest
+ * block instead would look to the sender like a gap report and make it go
+ * back over blocks still in flight, whose copies would arrive as new
+ * duplicates: a loop that multiplies traffic.)
+ */
+static void nudge(struct xfer *x, bool gap)
+{
+    if (x->nudged == x->next)
+        return;
+    x->nudged = x->next;
+    if (gap && x->next > 1)
+        ack(x, x->next - 1, true);
+    else if (x->acked)
+        ack(x, x->acked, true);
+    else
+        xf_send_ctl(x, true);          /* our ACK 0 or OACK */
+}
+
+void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len)
+{
+    size_t size = len - XFER_HEADER;
+    uint64_t b;
+    struct text t;
+    int rc;
+
+    if (len < XFER_HEADER) {
+        xf_tx_str(xf_detail(x, &t), "DATA packet shorter than its 4-byte header");
+        xf_fail(x, XFER_E_PROTOCOL, XFER_TFTP_ILLEGAL);
+        return;
+    }
+    b = xf_unwrap_block(x->next, get16(pkt + 2));
+    if (size > x->params.blksize) {
+        xf_detail(x, &t);
+        xf_tx_str(&t, "DATA block ");
+        xf_tx_u64(&t, b == UINT64_MAX ? get16(pkt + 2) : b);
+        xf_tx_str(&t, " carries ");
+        xf_tx_u64(&t, size);
+        xf_tx_str(&t, " bytes, more than the block size ");
+        xf_tx_u64(&t, x->params.blksize);
+        xf_fail(x, XFER_E_PROTOCOL, XFER_TFTP_ILLEGAL);
+        return;
+    }
+    if (x->phase == PH_DALLY) {
+        if (b == x->last) {
+            x->stats.duplicates++;
+            ack(x, b, true);
+        } else {
+            x->stats.ignored++;
+        }
+        return;
+    }
+    if (b != x->next) {
+        bool gap = b != UINT64_MAX && b > x->next;
+
+        if (gap)
+            x->stats.out_of_order++;
+        else
+            x->stats.duplicates++;
+        nudge(x, gap);
+        return;
+    }
+    if (x->timing_on && b == x->timed_block + 1)
+        xf_timer_sample(x, now - x->timed_at);
+    rc = x->data.write(x->data.ctx, b, pkt + XFER_HEADER, size);
+    if (rc) {
+        xf_detail(x, &t);
+        xf_tx_str(&t, "data sink failed at block ");
+        xf_tx_u64(&t, b);
+        xf_fail(x, XFER_E_SINK, rc >= 1 && rc <= 7 ? rc : XFER_TFTP_UNDEFINED);
+        return;
+    }
+    x->stats.blocks = b;
+    x->stats.bytes += size;
+    x->next = b + 1;
+    xf_timer_progress(x, now);
+    xf_timer_arm(x, now);
+    if (size < x->params.blksize) {
+        x->last = b;
+        ack(x, b, false);
+        xf_finish(x, now);
+    } else if (b - x->acked >= x->params.windowsize) {
+        ack(x, b, false);
+        x->timing_on = true;
+        x->timed_block = b;
+        x->timed_at = now;
+    }
+}
+
+void xf_rcv_timeout(struct xfer *x, xfer_time_t now)
+{
+    x->stats.timeouts++;
+    if (!xf_timer_backoff(x)) {
+        xf_give_up(x, now, "no DATA block ", x->next);
+        return;
+    }
+    if (x->next == 1)
+        xf_send_ctl(x, true);
+    else
+        ack(x, x->next - 1, true);
+    x->nudged = x->next;
+    xf_timer_arm(x, now);
+}
