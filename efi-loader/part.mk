@@ -6,7 +6,6 @@ LOADER_SRCS := $(wildcard efi-loader/*.c) efi-loader/enter_vmm.S \
                vmm/arch/x86/idmap.c vmm/drivers/uart.c vmm/lib/fmt.c
 LOADER_LIBS := policy smxlibc
 LOADER_SO := $(B)/efi/sleepmux.so
-LOADER_EFI := $(B)/efi/sleepmux.efi
 
 $(call objs,$(LOADER_SRCS),efi): $(B)/gen/version.h
 $(B)/efi/efi-loader/%.o: XFLAGS := -I$(B)/gen
@@ -29,4 +28,4 @@ LIBS += elfcheck
 elfcheck.srcs := efi-loader/elf_check.c
 elfcheck.worlds := asan
 UNIT_SRCS += $(wildcard tests/unit/efi-loader/*.c)
-UNIT_DATA += $(B)/fs/vmm.elf
+UNIT_DATA += $(VMM_ELF)

@@ -68,3 +68,11 @@ GNUEFI_LIBDIR := /usr/lib
 
 # The version every binary reports.
 SMX_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+
+# Outputs more than one part refers to, named once here: part.mk files are
+# included in alphabetical order, and a variable one part.mk defines is still
+# empty when an earlier one expands it in a rule.
+GUEST := $(B)/guest
+GUEST_MEM_A := $(GUEST)/mem-A.raw
+VMM_ELF := $(B)/fs/vmm.elf
+LOADER_EFI := $(B)/efi/sleepmux.efi

@@ -10,6 +10,10 @@
 #   UNIT_DATA files the unit tests read at run time (built before they run).
 #   FUZZERS   libFuzzer targets; NAME.srcs, NAME.libs, NAME.corpus (dirs).
 #   ALL       further files `make all` builds (firmware images, fixtures, …).
+#
+# Parts are included in alphabetical order, so a rule must not use a variable
+# another part.mk defines; outputs shared between parts are named in
+# mk/config.mk.
 
 Q := $(if $(V),,@)
 say = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)

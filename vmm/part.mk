@@ -28,7 +28,6 @@ wakeplan.worlds := asan
 VMM_LDS := vmm/vmm.ld
 VMM_SRCS := $(wildcard vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S)
 VMM_LIBS := acpisleep policy vmmrt smxlibc
-VMM_ELF := $(B)/fs/vmm.elf
 
 $(call objs,$(VMM_SRCS),fs): $(B)/gen/version.h
 $(B)/fs/vmm/core/%.o: XFLAGS := -I$(B)/gen

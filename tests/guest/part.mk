@@ -1,7 +1,6 @@
 # tests/guest/: the two test guests, A and B: Debian's kernel (unpacked by
 # mk/deps.sh) and an initramfs of busybox-static plus sleepmux-guest.
 
-GUEST := $(B)/guest
 BUSYBOX := /bin/busybox
 
 $(GUEST)/sleepmux-guest: tests/guest/guest.c
@@ -30,7 +29,6 @@ CHECKS += check-guest-reproducible
 
 # Real guest memory (512 MiB, saved while guest A is in S3), made once and
 # kept: imagestore's round-trip tests and benchmarks read it.
-GUEST_MEM_A := $(GUEST)/mem-A.raw
 $(GUEST_MEM_A): | $(GUEST_FILES)
 	$(call say,DUMP,$@)
 	$(Q)$(PYTHON) tests/e2e/dump_memory.py --os A --memory 512 --buffer 64M --out $@ >$(GUEST)/mem-A.log 2>&1 \

@@ -18,8 +18,12 @@ def svm_boot_s3(t):
     m = t.machine(disks=[esp])
     m.start()
     g = Guest(t, m, "A")
-    _, t_active, _ = m.wait_line(r"vmm: active: svm", 120, port="vmm", what="the VMM to become active")
+    _, t_active, active = m.wait_line(r"vmm: active: svm back end, (\d+) trapped port ranges", 120, port="vmm",
+                                      what="the VMM to become active")
     t.phase("QEMU start -> VMM active", t_active)
+    # PM1a_CNT, 0xcf9, 0x92, 0x64; no wake schedule, so no PM1_EN trap.
+    t.check("without a wake schedule the VMM traps 4 port ranges and arms nothing (%s)" % active.group(1),
+            active.group(1) == "4" and not vmm_lines(m, "wake"))
     t_ready = g.boot()
     _, t_kernel, _ = m.find_line(r"Linux version")
     t.check("the VMM is active before the kernel starts (%.2f s < %.2f s)" % (t_active, t_kernel),
