@@ -15,7 +15,9 @@
  * Kernel command line (all optional):
  *   sleepmux.buffer=SIZE   bytes, with K/M/G suffix (default 256M)
  *   sleepmux.cycles=N      suspend cycles, 0 = forever (default 3)
- *   sleepmux.end=poweroff|idle   what to do after the last cycle (default idle)
+ *   sleepmux.end=poweroff|idle|kbd-reset   what to do after the last cycle
+ *                          (default idle; kbd-reset pulses the reset line
+ *                          through the 8042 keyboard controller, command 0xfe)
  *   sleepmux.state=mem|freeze    what to write to /sys/power/state (default mem)
  *   sleepmux.probe=vmm     look for sleepmux (CPUID 0x40000000), then try to
  *                          read and overwrite the VMM's region through
@@ -54,7 +56,7 @@ struct opts {
     char os[16];
     uint64_t buffer;
     unsigned cycles;
-    bool poweroff;
+    bool poweroff, kbd_reset;
     char state[16];
     unsigned corrupt_cycle;
     bool probe_vmm;
@@ -210,8 +212,10 @@ static void parse_cmdline(struct opts *o)
             o->buffer = parse_size(tok + 16);
         else if (!strncmp(tok, "sleepmux.cycles=", 16))
             o->cycles = (unsigned)strtoul(tok + 16, NULL, 0);
-        else if (!strncmp(tok, "sleepmux.end=", 13))
+        else if (!strncmp(tok, "sleepmux.end=", 13)) {
             o->poweroff = !strcmp(tok + 13, "poweroff");
+            o->kbd_reset = !strcmp(tok + 13, "kbd-reset");
+        }
         else if (!strncmp(tok, "sleepmux.rtc=", 13))
             snprintf(o->rtc, sizeof o->rtc, "%s", tok + 13);
         else if (!strncmp(tok, "sleepmux.rtc_off=", 17))
@@ -358,7 +362,7 @@ int main(void)
 
     uint64_t words = o.buffer / 8;
     report("event=boot buffer=%" PRIu64 " cycles=%u end=%s", o.buffer, o.cycles,
-           o.poweroff ? "poweroff" : "idle");
+           o.poweroff ? "poweroff" : o.kbd_reset ? "kbd-reset" : "idle");
 
     uint64_t *buf = mmap(NULL, o.buffer, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -434,6 +438,14 @@ int main(void)
         report("event=poweroff");
         sync();
         reboot(RB_POWER_OFF);
+    }
+    if (o.kbd_reset) {
+        int fd = open("/dev/port", O_WRONLY);
+        uint8_t cmd = 0xfe;
+        report("event=kbd-reset");
+        sync();
+        if (fd < 0 || pwrite(fd, &cmd, 1, 0x64) != 1)
+            report("event=kbd-reset error=%s", strerror(errno));
     }
     for (;;)
         pause();

@@ -23,7 +23,8 @@ struct io_trap {
 
 #define IO_TRAPS_MAX 16
 
-/* Claim a range; false if the table is full or the range overlaps. */
+/* Claim a range (at start, or later: the back end intercepts it from the
+ * next guest entry on); false if the table is full or the range overlaps. */
 int io_trap_add(const struct io_trap *t);
 /* For the back end: visit every claimed range. */
 void io_trap_each(void (*fn)(uint16_t port, unsigned len));

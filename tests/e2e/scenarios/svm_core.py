@@ -21,9 +21,9 @@ def svm_boot_s3(t):
     _, t_active, active = m.wait_line(r"vmm: active: svm back end, (\d+) trapped port ranges", 120, port="vmm",
                                       what="the VMM to become active")
     t.phase("QEMU start -> VMM active", t_active)
-    # PM1a_CNT, 0xcf9, 0x92, 0x64; no wake schedule, so no PM1_EN trap.
-    t.check("without a wake schedule the VMM traps 4 port ranges and arms nothing (%s)" % active.group(1),
-            active.group(1) == "4" and not vmm_lines(m, "wake"))
+    # PM1a_CNT, 0x92, 0x64; no wake schedule, so no PM1_EN trap.
+    t.check("without a wake schedule the VMM traps 3 port ranges and arms nothing (%s)" % active.group(1),
+            active.group(1) == "3" and not vmm_lines(m, "wake"))
     t_ready = g.boot()
     _, t_kernel, _ = m.find_line(r"Linux version")
     t.check("the VMM is active before the kernel starts (%.2f s < %.2f s)" % (t_active, t_kernel),
@@ -91,7 +91,7 @@ def svm_fallback(t):
 @scenario("svm-smm", suites=("check",))
 def svm_smm(t):
     """SMM firmware (OVMF's secure-boot build, q35 smm=on): boots and sleeps under the VMM"""
-    esp = make_sleepmux_esp(t, guest_args=cmdline(cycles=2, end="poweroff"))
+    esp = make_sleepmux_esp(t, guest_args=cmdline(cycles=2, end="kbd-reset"))
     m = t.machine(disks=[esp], firmware="OVMF_CODE_4M.secboot.fd", smm=True)
     m.start()
     g = Guest(t, m, "A")
@@ -106,3 +106,8 @@ def svm_smm(t):
     counts = [int(re.search(r"smi (\d+)", x[3]).group(1)) for x in smi]
     t.check("SMIs taken while the guest ran were intercepted and delivered in host mode (%s)" % counts,
             counts and max(counts) > 0)
+    _, _, mt = m.wait_line(r"reset: (guest resets the platform through the keyboard controller .*)", 60,
+                           port="vmm", what="the VMM to see the keyboard-controller reset")
+    t.check("the VMM sees the guest reset the platform: %s" % mt.group(1), True)
+    m.wait_line(r"vmm: active: svm", 120, port="vmm", since=m.mark("vmm"), what="the VMM after the reset")
+    t.check("the platform reset, and sleepmux started again from the firmware", True)
