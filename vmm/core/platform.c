@@ -73,6 +73,14 @@ const struct acpi_io platform_io = {
     .read_phys = read_phys, .write_phys = write_phys, .port_in = port_in, .port_out = port_out,
 };
 
+const char *platform_error_text(const struct acpi_error *e)
+{
+    static char text[160];
+
+    acpi_error_format(e, text, sizeof text);
+    return text;
+}
+
 static void log_reg(const char *name, const struct acpi_reg *r)
 {
     if (acpi_reg_present(r))
@@ -83,21 +91,17 @@ static void log_reg(const char *name, const struct acpi_reg *r)
 static int platform_init(const struct smx_bootinfo *bi)
 {
     struct acpi_error err;
-    char msg[160];
 
     if (!bi->rsdp) {
         smx_log("acpi", "the firmware published no ACPI tables: cannot watch for sleep");
         return SMX_START_NO_ACPI;
     }
     if (acpi_discover(&platform, &platform_io, bi->rsdp, 0, scratch, sizeof scratch, &err) != ACPI_OK) {
-        acpi_error_format(&err, msg, sizeof msg);
-        smx_log("acpi", "%s", msg);
+        smx_log("acpi", "%s", platform_error_text(&err));
         return SMX_START_NO_ACPI;
     }
-    for (unsigned i = 0; i < platform.n_notes; i++) {
-        acpi_error_format(&platform.notes[i], msg, sizeof msg);
-        smx_log("acpi", "note: %s", msg);
-    }
+    for (unsigned i = 0; i < platform.n_notes; i++)
+        smx_log("acpi", "note: %s", platform_error_text(&platform.notes[i]));
     uint64_t facs = platform.facs.pa;
     if (facs && facs < bi->region_base + bi->region_size && bi->region_base < facs + platform.facs.length) {
         smx_log("acpi", "FACS at %#llx lies in the VMM's own region", (unsigned long long)facs);

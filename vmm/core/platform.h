@@ -11,4 +11,8 @@
 extern struct acpi_platform platform;
 extern const struct acpi_io platform_io;
 
+/* An acpi-sleep error as one line of text, for a log message. The buffer
+ * is reused by the next call (the VMM runs one thing at a time). */
+const char *platform_error_text(const struct acpi_error *e);
+
 #endif

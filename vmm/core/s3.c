@@ -31,13 +31,8 @@ extern const char smx_trampoline_start[], smx_trampoline_end[], smx_trampoline_d
 void smx_vmm_wake(void);
 __attribute__((noreturn)) void vmm_wake(void);
 
-static const struct s3_wake_hooks *hooks;
+static s3_wake_fn *wake_to; /* set by the sleep it wakes from */
 static uint8_t wake_stack[16384] __attribute__((aligned(16)));
-
-void s3_set_wake_hooks(const struct s3_wake_hooks *h)
-{
-    hooks = h;
-}
 
 uint32_t s3_trampoline_vector(void)
 {
@@ -76,8 +71,9 @@ static int s3_init(const struct smx_bootinfo *bi)
 }
 SMX_INIT("20", s3_init);
 
-void s3_sleep(void (*write_sleep_registers)(void *ctx), void *ctx)
+void s3_sleep(void (*write_sleep_registers)(void *ctx), void *ctx, s3_wake_fn *on_wake)
 {
+    wake_to = on_wake;
     install();
     integrity_check("sleep");
     smx_time_suspend();
@@ -102,8 +98,8 @@ void vmm_wake(void)
     integrity_check("wake");
     vmm.ops->resume();
     struct wake_entry we = { 0 };
-    if (hooks && hooks->restore)
-        hooks->restore(&we);
+    if (wake_to)
+        wake_to(&we);
     else
         smx_panic("s3: woke up with nobody to wake");
     smx_log("s3", "entering the OS at its waking vector %#llx (%s)", (unsigned long long)we.vector,

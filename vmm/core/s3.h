@@ -15,17 +15,15 @@
 /* The real-mode address the firmware must jump to on wake. */
 uint32_t s3_trampoline_vector(void);
 
+/* The callback that, after wake, puts the OS's FACS back and says how to
+ * enter it. */
+typedef void s3_wake_fn(struct wake_entry *we);
+
 /* Last steps before the platform sleeps: freeze the clock, flush caches,
  * write the sleep registers (PM1b first when present, then PM1a, ACPI 6.5
- * §7.4.2 lets either order; the OS's own write already chose). Returns only
- * if the platform did not sleep. */
-void s3_sleep(void (*write_sleep_registers)(void *ctx), void *ctx);
-
-/* Where sleep.c keeps what the OS is woken with; read by the wake path. */
-struct s3_wake_hooks {
-    /* After wake: put the OS's FACS back and say how to enter it. */
-    void (*restore)(struct wake_entry *we);
-};
-void s3_set_wake_hooks(const struct s3_wake_hooks *h);
+ * §7.4.2 lets either order; the OS's own write already chose). On wake,
+ * `on_wake` decides where the CPU goes. Returns only if the platform did not
+ * sleep. */
+void s3_sleep(void (*write_sleep_registers)(void *ctx), void *ctx, s3_wake_fn *on_wake);
 
 #endif

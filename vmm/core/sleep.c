@@ -61,27 +61,22 @@ static void write_registers(void *ctx)
 static void restore_os(struct wake_entry *we)
 {
     struct acpi_error err;
-    char msg[160];
 
     wake_hook_after_sleep();
-    if (acpi_facs_set(&platform, &platform_io, &os_vector, &err) != ACPI_OK) {
-        acpi_error_format(&err, msg, sizeof msg);
-        smx_log("s3", "cannot put the OS's waking vector back: %s", msg);
-    }
+    if (acpi_facs_set(&platform, &platform_io, &os_vector, &err) != ACPI_OK)
+        smx_log("s3", "cannot put the OS's waking vector back: %s", platform_error_text(&err));
     *we = os_entry;
 }
 
-static const struct s3_wake_hooks wake_hooks = { .restore = restore_os };
 
 static void do_s3(struct pending_sleep *ps)
 {
     struct acpi_error err;
-    char msg[160];
     uint64_t entry;
 
     if (acpi_facs_get(&platform, &platform_io, &os_vector, &err) != ACPI_OK) {
-        acpi_error_format(&err, msg, sizeof msg);
-        smx_log("s3", "cannot read the FACS (%s): S3 passes through and the VMM will not survive it", msg);
+        smx_log("s3", "cannot read the FACS (%s): S3 passes through and the VMM will not survive it",
+                platform_error_text(&err));
         write_registers(ps);
         return;
     }
@@ -95,15 +90,14 @@ static void do_s3(struct pending_sleep *ps)
     os_entry = (struct wake_entry){ mode == ACPI_WAKE_REAL ? WAKE_REAL16 : WAKE_PROT32, entry };
     struct acpi_waking_vector ours = { .fw = s3_trampoline_vector(), .x = 0, .ospm_flags = 0 };
     if (acpi_facs_set(&platform, &platform_io, &ours, &err) != ACPI_OK) {
-        acpi_error_format(&err, msg, sizeof msg);
-        smx_log("s3", "cannot install the wake trampoline (%s): S3 passes through without the VMM", msg);
+        smx_log("s3", "cannot install the wake trampoline (%s): S3 passes through without the VMM",
+                platform_error_text(&err));
         write_registers(ps);
         return;
     }
     smx_log("s3", "OS waking vector %#llx (%s) kept; platform wakes into the VMM at %#x",
             (unsigned long long)entry, acpi_wake_mode_name(mode), ours.fw);
-    s3_set_wake_hooks(&wake_hooks);
-    s3_sleep(write_registers, ps);
+    s3_sleep(write_registers, ps, restore_os);
     /* Did not sleep: the OS must find its own vector as it left it. */
     struct wake_entry unused;
     restore_os(&unused);

@@ -26,14 +26,9 @@ static void rtc_base_text(char *buf, size_t n)
                  a % 60);
 }
 
-static void error_text(const struct acpi_error *e, char *buf, size_t n)
-{
-    acpi_error_format(e, buf, n);
-}
-
 void wake_hook_before_sleep(unsigned state)
 {
-    char sched_text[96], base[24], slot[24], at[24], msg[160];
+    char sched_text[96], base[24], slot[24], at[24];
     struct acpi_time now;
     struct acpi_error err;
     struct wake_plan plan;
@@ -44,8 +39,8 @@ void wake_hook_before_sleep(unsigned state)
     pol_wake_format(sched, sched_text, sizeof sched_text);
     rtc_base_text(base, sizeof base);
     if (acpi_rtc_read_time(&platform, &platform_io, &rtc_cfg, &now, &err) != ACPI_OK) {
-        error_text(&err, msg, sizeof msg);
-        smx_log("wake", "not armed: cannot read the RTC (%s); schedule %s", msg, sched_text);
+        smx_log("wake", "not armed: cannot read the RTC (%s); schedule %s", platform_error_text(&err),
+                sched_text);
         return;
     }
     if (wake_plan(sched, &now, wake_alarm_reach(&platform), &plan) != POL_OK) {
@@ -53,8 +48,7 @@ void wake_hook_before_sleep(unsigned state)
         return;
     }
     if (acpi_rtc_arm(&platform, &platform_io, &rtc_cfg, &plan.alarm_utc, &rb, &err) != ACPI_OK) {
-        error_text(&err, msg, sizeof msg);
-        smx_log("wake", "not armed: %s (schedule %s)", msg, sched_text);
+        smx_log("wake", "not armed: %s (schedule %s)", platform_error_text(&err), sched_text);
         return;
     }
     armed = 1;
