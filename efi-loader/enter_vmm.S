@@ -8,6 +8,8 @@
  * refuses, it returns here in host mode and the loader's CR3 and RFLAGS.IF
  * are put back before returning the error.
  */
+#include "../vmm/arch/x86/asm.h"
+
 #include "../vmm/bootinfo.h"
 
 #define MSR_EFER 0xc0000080
@@ -34,12 +36,7 @@
     .text
     .globl smx_enter_vmm
 smx_enter_vmm:
-    pushq %rbp
-    pushq %rbx
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_CALLEE_SAVED
     movq %rdi, %r12         /* entry */
     movq %rsi, %r13         /* bootinfo */
     movq %rdx, %r14         /* VMM CR3 */
@@ -103,12 +100,7 @@ smx_enter_vmm:
 
 1:  /* The VMM started: we are its guest, RSP as recorded, RAX = 0. */
     xorl %eax, %eax
-2:  popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %rbx
-    popq %rbp
+2:  POP_CALLEE_SAVED
     ret
 
     .section .note.GNU-stack, "", @progbits

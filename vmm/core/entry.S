@@ -9,26 +9,18 @@
  * smx_vmm_wake: where the real-mode wake trampoline lands, in long mode on
  * the VMM's page tables, after the platform came back from S3.
  */
+#include "../arch/x86/asm.h"
+
     .section .text.entry, "ax"
     .globl smx_vmm_entry
 smx_vmm_entry:
-    pushq %rbp
-    pushq %rbx
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_CALLEE_SAVED
     movq %rsp, loader_rsp(%rip)
     leaq boot_stack_top(%rip), %rsp
     call vmm_start
     /* Refused: back to the loader, nothing changed. */
     movq loader_rsp(%rip), %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %rbx
-    popq %rbp
+    POP_CALLEE_SAVED
     ret
 
     .text

@@ -7,6 +7,8 @@
  * TR, LDTR and the syscall MSRs, §15.5.2): the guest's around VMRUN, then
  * the host's back, because after #VMEXIT they still hold guest values.
  */
+#include "../asm.h"
+
 #define G_RBX 0
 #define G_RCX 8
 #define G_RDX 16
@@ -25,12 +27,7 @@
     .text
     .globl svm_run
 svm_run:
-    pushq %rbp
-    pushq %rbx
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_CALLEE_SAVED
     pushq %rdx              /* gprs */
     pushq %rsi              /* host VMCB */
     movq %rdi, %rax         /* guest VMCB: VMRUN's operand */
@@ -73,12 +70,7 @@ svm_run:
     popq %rax               /* host VMCB */
     vmload %rax
     popq %rdx
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %rbx
-    popq %rbp
+    POP_CALLEE_SAVED
     ret
 
     .section .note.GNU-stack, "", @progbits
