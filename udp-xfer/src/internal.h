@@ -30,6 +30,8 @@ struct pkt_builder {
 void xf_pb_init(struct pkt_builder *b, uint8_t *buf, size_t cap, uint16_t opcode);
 void xf_pb_str(struct pkt_builder *b, const char *s);     /* with its NUL */
 void xf_pb_u64(struct pkt_builder *b, uint64_t v);        /* decimal, with NUL */
+/* v in decimal, NUL-terminated, somewhere inside buf; returns where. */
+const char *xf_u64_dec(char buf[21], uint64_t v);
 
 /* Walks the NUL-terminated strings of an option list. */
 struct str_walk {

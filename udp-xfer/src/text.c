@@ -32,17 +32,23 @@ void xf_tx_str(struct text *t, const char *s)
         tx_char(t, *s++);
 }
 
+const char *xf_u64_dec(char buf[21], uint64_t v)
+{
+    size_t i = 20;
+
+    buf[i] = 0;
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return buf + i;
+}
+
 void xf_tx_u64(struct text *t, uint64_t v)
 {
     char d[21];
-    size_t i = sizeof d - 1;
 
-    d[i] = 0;
-    do {
-        d[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    xf_tx_str(t, d + i);
+    xf_tx_str(t, xf_u64_dec(d, v));
 }
 
 static const char hexdig[] = "0123456789abcdef";

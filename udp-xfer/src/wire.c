@@ -33,14 +33,8 @@ void xf_pb_str(struct pkt_builder *b, const char *s)
 void xf_pb_u64(struct pkt_builder *b, uint64_t v)
 {
     char digits[21];
-    size_t i = sizeof digits - 1;
 
-    digits[i] = 0;
-    do {
-        digits[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    xf_pb_str(b, digits + i);
+    xf_pb_str(b, xf_u64_dec(digits, v));
 }
 
 const char *xf_sw_next(struct str_walk *w, bool *bad)
