@@ -6,123 +6,15 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "cmos_sim.h"
 #include "helpers.h"
 
-/* The simulated hardware. */
-struct sim {
-    uint8_t cmos[128];
-    uint8_t index;
-    unsigned uip_reads;         /* register A reads that still show an update */
-    unsigned tick_after;        /* data reads after which the seconds advance once */
-    uint16_t pm1_base;          /* PM1a event block: status, enable */
-    uint16_t sts, en;
-    unsigned sts_writes;
-    uint16_t sts_written;
-    struct acpi_io phys;        /* the fixture's memory */
-};
-
-static uint8_t bcd(unsigned v) { return (uint8_t)((v / 10) << 4 | v % 10); }
-
-static bool sim_in(void *ctx, uint16_t port, unsigned size, uint32_t *v)
+/* The simulated hardware (cmos_sim.c), with the fixture's memory behind it. */
+static struct acpi_io sim_io(struct cmos_sim *s, struct fx *f, uint16_t pm1_base)
 {
-    struct sim *s = ctx;
+    struct acpi_io phys = acpimem_io(&f->m);
 
-    if (port == 0x71 && size == 1) {
-        uint8_t i = s->index;
-
-        *v = s->cmos[i];
-        if (i == 0x0a && s->uip_reads) {
-            s->uip_reads--;
-            *v |= 0x80;
-        } else if (i == 0x0c) {
-            s->cmos[0x0c] = 0;
-        } else if (i <= 9 && s->tick_after && --s->tick_after == 0) {
-            s->cmos[0] = (uint8_t)(s->cmos[0] + 1);
-        }
-        return true;
-    }
-    if (port == s->pm1_base && size == 2) {
-        *v = s->sts;
-        return true;
-    }
-    if (port == s->pm1_base + 2 && size == 2) {
-        *v = s->en;
-        return true;
-    }
-    return false;
-}
-
-static bool sim_out(void *ctx, uint16_t port, unsigned size, uint32_t v)
-{
-    struct sim *s = ctx;
-
-    if (port == 0x70 && size == 1) {
-        s->index = v & 0x7f;
-        return true;
-    }
-    if (port == 0x71 && size == 1) {
-        if (s->index == 0x0d)   /* Intel's register D: VRT (bit 7) reads 1 */
-            v |= 0x80;
-        s->cmos[s->index] = (uint8_t)v;
-        return true;
-    }
-    if (port == s->pm1_base && size == 2) {     /* write 1 to clear */
-        s->sts &= (uint16_t)~v;
-        s->sts_writes++;
-        s->sts_written = (uint16_t)v;
-        return true;
-    }
-    if (port == s->pm1_base + 2 && size == 2) {
-        s->en = (uint16_t)v;
-        return true;
-    }
-    return false;
-}
-
-static bool sim_read_phys(void *ctx, uint64_t pa, void *buf, size_t len)
-{
-    struct sim *s = ctx;
-
-    return s->phys.read_phys(s->phys.ctx, pa, buf, len);
-}
-
-static bool sim_write_phys(void *ctx, uint64_t pa, const void *buf, size_t len)
-{
-    struct sim *s = ctx;
-
-    return s->phys.write_phys(s->phys.ctx, pa, buf, len);
-}
-
-static struct acpi_io sim_io(struct sim *s, struct fx *f, uint16_t pm1_base)
-{
-    s->phys = acpimem_io(&f->m);
-    s->pm1_base = pm1_base;
-    return (struct acpi_io){.ctx = s, .read_phys = sim_read_phys, .write_phys = sim_write_phys,
-                            .port_in = sim_in, .port_out = sim_out};
-}
-
-/* Store a time the way the RTC holds it under register B = b. */
-static void sim_set(struct sim *s, struct acpi_time t, uint8_t b, uint8_t century_index)
-{
-    bool bin = b & 0x04, h24 = b & 0x02;
-    unsigned h = t.hour;
-    uint8_t pm = 0;
-
-#define ENC(v) (bin ? (uint8_t)(v) : bcd(v))
-    if (!h24) {
-        pm = h >= 12 ? 0x80 : 0;
-        h = h % 12 ? h % 12 : 12;
-    }
-    s->cmos[0x00] = ENC(t.second);
-    s->cmos[0x02] = ENC(t.minute);
-    s->cmos[0x04] = (uint8_t)(ENC(h) | pm);
-    s->cmos[0x07] = ENC(t.day);
-    s->cmos[0x08] = ENC(t.month);
-    s->cmos[0x09] = ENC(t.year % 100);
-    if (century_index)
-        s->cmos[century_index] = ENC(t.year / 100);
-    s->cmos[0x0b] = b;
-#undef ENC
+    return cmos_sim_io(s, &phys, pm1_base);
 }
 
 static struct acpi_time T(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s)
@@ -140,42 +32,42 @@ static bool same(struct acpi_time a, struct acpi_time b)
 Test(acpi_rtc, read_time_bcd_and_binary_12_and_24_hours)
 {
     static struct fx f;
-    static struct sim s;
+    static struct cmos_sim s;
     struct acpi_time t;
     struct acpi_rtc_config utc = {0}, cest = {.local_time = true, .utc_offset_minutes = 120};
 
     fx_load(&f, "q35", 0);          /* CENTURY at 0x32 */
     struct acpi_io io = sim_io(&s, &f, 0x600);
 
-    sim_set(&s, T(2024, 2, 29, 23, 59, 58), 0x02, 0x32);        /* BCD, 24 h */
+    cmos_sim_set(&s, T(2024, 2, 29, 23, 59, 58), 0x02, 0x32);        /* BCD, 24 h */
     s.uip_reads = 3;
     cr_assert_eq(acpi_rtc_read_time(&f.p, &io, &utc, &t, &f.err), ACPI_OK, "%s", fx_errstr(&f.err));
     cr_expect(same(t, T(2024, 2, 29, 23, 59, 58)));
     cr_expect_eq(s.uip_reads, 0, "waited for the update to end");
 
-    sim_set(&s, T(2031, 12, 31, 0, 30, 0), 0x04, 0x32);         /* binary, 12 h: 12:30 AM */
+    cmos_sim_set(&s, T(2031, 12, 31, 0, 30, 0), 0x04, 0x32);         /* binary, 12 h: 12:30 AM */
     cr_expect_eq(s.cmos[4], 0x0c);
     cr_assert_eq(acpi_rtc_read_time(&f.p, &io, &utc, &t, &f.err), ACPI_OK, "%s", fx_errstr(&f.err));
     cr_expect(same(t, T(2031, 12, 31, 0, 30, 0)));
-    sim_set(&s, T(2031, 12, 31, 13, 5, 0), 0x00, 0x32);         /* BCD, 12 h: 1:05 PM = 0x81 */
+    cmos_sim_set(&s, T(2031, 12, 31, 13, 5, 0), 0x00, 0x32);         /* BCD, 12 h: 1:05 PM = 0x81 */
     cr_expect_eq(s.cmos[4], 0x81);
     cr_assert_eq(acpi_rtc_read_time(&f.p, &io, &utc, &t, &f.err), ACPI_OK);
     cr_expect(same(t, T(2031, 12, 31, 13, 5, 0)));
 
     /* An RTC kept in local time (UTC+2): 01:30 on March 1 is 23:30 on
      * February 29 in UTC. */
-    sim_set(&s, T(2024, 3, 1, 1, 30, 0), 0x02, 0x32);
+    cmos_sim_set(&s, T(2024, 3, 1, 1, 30, 0), 0x02, 0x32);
     cr_assert_eq(acpi_rtc_read_time(&f.p, &io, &cest, &t, &f.err), ACPI_OK);
     cr_expect(same(t, T(2024, 2, 29, 23, 30, 0)));
 
     /* A second ticking over mid-read is read again. */
-    sim_set(&s, T(2024, 3, 1, 1, 30, 0), 0x02, 0x32);
+    cmos_sim_set(&s, T(2024, 3, 1, 1, 30, 0), 0x02, 0x32);
     s.tick_after = 3;
     cr_assert_eq(acpi_rtc_read_time(&f.p, &io, &utc, &t, &f.err), ACPI_OK);
     cr_expect(same(t, T(2024, 3, 1, 1, 30, 1)));
 
     /* Garbage and a stuck update are errors that say which. */
-    sim_set(&s, T(2024, 3, 1, 1, 30, 0), 0x02, 0x32);
+    cmos_sim_set(&s, T(2024, 3, 1, 1, 30, 0), 0x02, 0x32);
     s.cmos[0x07] = 0x3a;
     cr_expect_eq(acpi_rtc_read_time(&f.p, &io, &utc, &t, &f.err), ACPI_E_RTC_TIME);
     cr_expect_str_eq(fx_errstr(&f.err), "RTC: register 0x7 holds 0x3a, not a valid value");
@@ -190,14 +82,14 @@ Test(acpi_rtc, read_time_bcd_and_binary_12_and_24_hours)
 Test(acpi_rtc, daily_alarm_on_q35)
 {
     static struct fx f;
-    static struct sim s;
+    static struct cmos_sim s;
     struct acpi_rtc_alarm a;
     struct acpi_rtc_config utc = {0};
 
     fx_load(&f, "q35", 0);          /* no DAY_ALRM: time of day only */
     struct acpi_io io = sim_io(&s, &f, 0x600);
 
-    sim_set(&s, T(2024, 2, 28, 23, 0, 0), 0x02, 0x32);
+    cmos_sim_set(&s, T(2024, 2, 28, 23, 0, 0), 0x02, 0x32);
     s.sts = 0x0501;                 /* RTC_STS, PWRBTN_STS and TMR_STS pending */
     s.en = 0x0100;                  /* PWRBTN_EN */
     cr_assert_eq(acpi_rtc_arm(&f.p, &io, &utc, &(struct acpi_time){2024, 2, 29, 7, 30, 5}, &a, &f.err), ACPI_OK,
@@ -230,7 +122,7 @@ Test(acpi_rtc, daily_alarm_on_q35)
 Test(acpi_rtc, day_alarm_local_time_12_hours_binary)
 {
     static struct fx f;
-    static struct sim s;
+    static struct cmos_sim s;
     struct acpi_rtc_alarm a;
     struct acpi_rtc_config cest = {.local_time = true, .utc_offset_minutes = 120};
 
@@ -239,7 +131,7 @@ Test(acpi_rtc, day_alarm_local_time_12_hours_binary)
 
     /* Local 2024-01-31 10:00 (08:00 UTC); wake at 2024-03-31 09:00 local:
      * February has no 31st, so day 31 first matches in March. */
-    sim_set(&s, T(2024, 1, 31, 10, 0, 0), 0x04, 0x32);
+    cmos_sim_set(&s, T(2024, 1, 31, 10, 0, 0), 0x04, 0x32);
     cr_assert_eq(acpi_rtc_arm(&f.p, &io, &cest, &(struct acpi_time){2024, 3, 31, 7, 0, 0}, &a, &f.err), ACPI_OK,
                  "%s", fx_errstr(&f.err));
     cr_expect_eq(s.cmos[0x05], 9, "9 AM, binary");
@@ -270,7 +162,7 @@ Test(acpi_rtc, day_alarm_local_time_12_hours_binary)
 Test(acpi_rtc, memory_mapped_pm1_event_block)
 {
     static struct fx f;
-    static struct sim s;
+    static struct cmos_sim s;
     static const uint8_t evt[4] = {0x00, 0x04, 0x00, 0x01};    /* RTC_STS set; PWRBTN_EN */
     struct acpi_rtc_config utc = {0};
 
@@ -278,7 +170,7 @@ Test(acpi_rtc, memory_mapped_pm1_event_block)
     cr_assert(acpimem_map(&f.m, 0xfed80000, evt, 4, "PM1a_EVT"));
     struct acpi_io io = sim_io(&s, &f, 0);
 
-    sim_set(&s, T(2024, 6, 1, 12, 0, 0), 0x02, 0x32);
+    cmos_sim_set(&s, T(2024, 6, 1, 12, 0, 0), 0x02, 0x32);
     cr_assert_eq(acpi_rtc_arm(&f.p, &io, &utc, &(struct acpi_time){2024, 6, 1, 12, 0, 10}, NULL, &f.err), ACPI_OK,
                  "%s", fx_errstr(&f.err));
     uint8_t *m = acpimem_find(&f.m, 0xfed80000, 4)->data;
@@ -291,14 +183,14 @@ Test(acpi_rtc, memory_mapped_pm1_event_block)
 Test(acpi_rtc, refused_where_there_is_no_fixed_rtc_wake)
 {
     static struct fx f;
-    static struct sim s;
+    static struct cmos_sim s;
     struct acpi_rtc_config utc = {0};
     struct acpi_time t;
 
     fx_load(&f, "hw-reduced", 0);
     struct acpi_io io = sim_io(&s, &f, 0);
 
-    sim_set(&s, T(2024, 6, 1, 12, 0, 0), 0x02, 0);
+    cmos_sim_set(&s, T(2024, 6, 1, 12, 0, 0), 0x02, 0);
     cr_expect_eq(acpi_rtc_arm(&f.p, &io, &utc, &(struct acpi_time){2024, 6, 1, 13, 0, 0}, NULL, &f.err),
                  ACPI_E_RTC_NO_WAKE);
     cr_expect_str_eq(fx_errstr(&f.err), "RTC: no PM1 RTC_STS/RTC_EN on a hardware-reduced platform");

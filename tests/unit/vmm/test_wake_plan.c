@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../../vmm/core/wake_plan.h"
+#include "../acpi-sleep/cmos_sim.h"
 
 static struct pol_schedule daily(unsigned h, unsigned m, int offset)
 {
@@ -104,47 +105,11 @@ Test(wake_plan, empty_schedule_is_refused)
     cr_assert_eq(wake_plan(&s, &now, ACPI_ALARM_MONTHLY, &p), POL_E_NO_SCHEDULE);
 }
 
-/* --- the whole path on simulated hardware ------------------------------- */
+/* --- the whole path on simulated hardware (tests/unit/acpi-sleep/cmos_sim) */
 
-struct hw {
-    uint8_t cmos[128], index;
-    uint16_t sts, en;
-};
-
-static uint8_t bcd(unsigned v) { return (uint8_t)((v / 10) << 4 | v % 10); }
-
-static bool hw_in(void *ctx, uint16_t port, unsigned size, uint32_t *v)
-{
-    struct hw *h = ctx;
-    if (port == 0x71)
-        *v = h->cmos[h->index];
-    else if (port == 0x600)
-        *v = h->sts;
-    else if (port == 0x602)
-        *v = h->en;
-    else
-        return false;
-    return true;
-}
-
-static bool hw_out(void *ctx, uint16_t port, unsigned size, uint32_t v)
-{
-    struct hw *h = ctx;
-    if (port == 0x70)
-        h->index = v & 0x7f;
-    else if (port == 0x71)
-        h->cmos[h->index] = (uint8_t)(h->index == 0x0d ? v | 0x80 : v);
-    else if (port == 0x600)
-        h->sts &= (uint16_t)~v; /* write 1 to clear */
-    else if (port == 0x602)
-        h->en = (uint16_t)v;
-    else
-        return false;
-    return true;
-}
-
-/* A q35-like platform: PM1a event block at 0x600, DAY_ALRM 0x0d, CENTURY 0x32. */
-static struct acpi_platform q35(bool day_alarm)
+/* PM1a event block at 0x600 and CENTURY at 0x32 as on QEMU's q35, plus a
+ * day-of-month alarm at 0x0d as many PCs have (q35 has none). */
+static struct acpi_platform pc(bool day_alarm)
 {
     struct acpi_platform p;
     memset(&p, 0, sizeof p);
@@ -157,33 +122,10 @@ static struct acpi_platform q35(bool day_alarm)
     return p;
 }
 
-/* Set the RTC to `t` (in the RTC's own base) under register B = regb. */
-static void set_rtc(struct hw *h, struct acpi_time t, uint8_t regb)
-{
-    bool bin = regb & 0x04, h24 = regb & 0x02;
-    unsigned hour = t.hour;
-    uint8_t pm = 0;
-    if (!h24) {
-        pm = hour >= 12 ? 0x80 : 0;
-        hour = hour % 12 ? hour % 12 : 12;
-    }
-#define E(v) (bin ? (uint8_t)(v) : bcd(v))
-    h->cmos[0] = E(t.second);
-    h->cmos[2] = E(t.minute);
-    h->cmos[4] = (uint8_t)(E(hour) | pm);
-    h->cmos[7] = E(t.day);
-    h->cmos[8] = E(t.month);
-    h->cmos[9] = E(t.year % 100);
-    h->cmos[0x32] = E(t.year / 100);
-#undef E
-    h->cmos[0x0b] = regb;
-    h->cmos[0x0d] = 0x80;
-}
-
 /* What the VMM's hook does: read the RTC, plan, arm. */
-static struct wake_plan hook(struct hw *h, struct acpi_platform *p, struct pol_schedule s)
+static struct wake_plan hook(struct cmos_sim *h, struct acpi_platform *p, struct pol_schedule s)
 {
-    struct acpi_io io = { .ctx = h, .port_in = hw_in, .port_out = hw_out };
+    struct acpi_io io = cmos_sim_io(h, NULL, 0x600);
     struct acpi_rtc_config cfg = { .local_time = s.rtc_local, .utc_offset_minutes = s.utc_offset };
     struct acpi_time now;
     struct acpi_error err;
@@ -200,9 +142,9 @@ static struct wake_plan hook(struct hw *h, struct acpi_platform *p, struct pol_s
 
 Test(wake_hook_on_hw, bcd_12_hour_evening_sets_the_pm_bit)
 {
-    struct hw h = { .sts = 1u << 10, .en = 0 }; /* RTC_STS pending, RTC_EN off (as Windows leaves it) */
-    struct acpi_platform p = q35(true);
-    set_rtc(&h, T(2026, 11, 27, 18, 0, 0), 0x00); /* BCD, 12 h */
+    struct cmos_sim h = { .sts = 1u << 10, .en = 0 }; /* RTC_STS pending, RTC_EN off (as Windows leaves it) */
+    struct acpi_platform p = pc(true);
+    cmos_sim_set(&h, T(2026, 11, 27, 18, 0, 0), 0x00, 0x32); /* BCD, 12 h */
     hook(&h, &p, daily(19, 45, 0));
     cr_assert_eq(h.cmos[5], 0x87, "hour alarm 0x%02x: 7 PM is BCD 07 with the PM bit", h.cmos[5]);
     cr_assert_eq(h.cmos[3], 0x45);
@@ -215,22 +157,22 @@ Test(wake_hook_on_hw, bcd_12_hour_evening_sets_the_pm_bit)
 
 Test(wake_hook_on_hw, bcd_12_hour_midnight_and_noon)
 {
-    struct hw h = { 0 };
-    struct acpi_platform p = q35(true);
-    set_rtc(&h, T(2026, 11, 27, 23, 0, 0), 0x00);
+    struct cmos_sim h = { 0 };
+    struct acpi_platform p = pc(true);
+    cmos_sim_set(&h, T(2026, 11, 27, 23, 0, 0), 0x00, 0x32);
     hook(&h, &p, daily(0, 30, 0));
     cr_assert_eq(h.cmos[5], 0x12, "00:30 is 12 AM: 0x%02x", h.cmos[5]);
     cr_assert_eq(h.cmos[0x0d] & 0x3f, 0x28);
-    set_rtc(&h, T(2026, 11, 27, 11, 0, 0), 0x00);
+    cmos_sim_set(&h, T(2026, 11, 27, 11, 0, 0), 0x00, 0x32);
     hook(&h, &p, daily(12, 30, 0));
     cr_assert_eq(h.cmos[5], 0x92, "12:30 is 12 PM: 0x%02x", h.cmos[5]);
 }
 
 Test(wake_hook_on_hw, binary_24_hour_across_the_month)
 {
-    struct hw h = { 0 };
-    struct acpi_platform p = q35(true);
-    set_rtc(&h, T(2026, 11, 30, 22, 0, 0), 0x06); /* binary, 24 h */
+    struct cmos_sim h = { 0 };
+    struct acpi_platform p = pc(true);
+    cmos_sim_set(&h, T(2026, 11, 30, 22, 0, 0), 0x06, 0x32); /* binary, 24 h */
     hook(&h, &p, daily(19, 45, 0));
     cr_assert_eq(h.cmos[5], 19);
     cr_assert_eq(h.cmos[3], 45);
@@ -239,12 +181,12 @@ Test(wake_hook_on_hw, binary_24_hour_across_the_month)
 
 Test(wake_hook_on_hw, local_time_rtc_as_windows_keeps_it)
 {
-    struct hw h = { 0 };
-    struct acpi_platform p = q35(true);
+    struct cmos_sim h = { 0 };
+    struct acpi_platform p = pc(true);
     struct pol_schedule s = daily(7, 30, 9 * 60);
     s.rtc_local = 1;
     /* The RTC reads 22:00 local (13:00 UTC); 07:30 local tomorrow is armed as 07:30 on the RTC. */
-    set_rtc(&h, T(2026, 11, 27, 22, 0, 0), 0x02); /* BCD, 24 h */
+    cmos_sim_set(&h, T(2026, 11, 27, 22, 0, 0), 0x02, 0x32); /* BCD, 24 h */
     struct wake_plan plan = hook(&h, &p, s);
     ASSERT_TIME(plan.alarm_utc, T(2026, 11, 27, 22, 30, 0));
     cr_assert_eq(h.cmos[5], 0x07);
@@ -254,11 +196,11 @@ Test(wake_hook_on_hw, local_time_rtc_as_windows_keeps_it)
 
 Test(wake_hook_on_hw, daily_only_hardware_gets_the_daily_fallback)
 {
-    struct hw h = { 0 };
-    struct acpi_platform p = q35(false);
+    struct cmos_sim h = { 0 };
+    struct acpi_platform p = pc(false);
     struct pol_schedule s = daily(7, 30, 0);
     s.at[0].days = 1u << 1; /* Mondays */
-    set_rtc(&h, T(2026, 11, 27, 18, 0, 0), 0x02); /* Friday */
+    cmos_sim_set(&h, T(2026, 11, 27, 18, 0, 0), 0x02, 0x32); /* Friday */
     struct wake_plan plan = hook(&h, &p, s);
     cr_assert(plan.daily_fallback);
     cr_assert_eq(h.cmos[5], 0x07);
