@@ -2,7 +2,7 @@
 
 #include <efilib.h>
 
-#include "../vmm/lib/fmt.h"
+#include "fmt.h"
 #include "console.h"
 #include "files.h"
 

@@ -4,8 +4,8 @@
 #include <efilib.h>
 #include <stdarg.h>
 
-#include "../vmm/drivers/uart.h"
-#include "../vmm/lib/fmt.h"
+#include "uart.h"
+#include "fmt.h"
 
 static uint16_t uart;
 

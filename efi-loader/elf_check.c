@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "../vmm/lib/fmt.h"
+#include "fmt.h"
 
 /* ELF-64 object file format, version 1.5 (and the System V gABI). */
 #define EI_NIDENT 16

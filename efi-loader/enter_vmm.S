@@ -10,7 +10,7 @@
  */
 #include "../vmm/arch/x86/asm.h"
 
-#include "../vmm/bootinfo.h"
+#include "bootinfo.h"
 
 #define MSR_EFER 0xc0000080
 #define MSR_STAR 0xc0000081

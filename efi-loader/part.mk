@@ -3,7 +3,7 @@
 # shared object into a PE32+ image.
 
 LOADER_SRCS := $(wildcard efi-loader/*.c) efi-loader/enter_vmm.S \
-               vmm/arch/x86/idmap.c vmm/drivers/uart.c vmm/lib/fmt.c
+               common/idmap.c common/uart.c common/fmt.c
 LOADER_LIBS := policy smxlibc
 LOADER_SO := $(B)/efi/sleepmux.so
 

@@ -2,9 +2,9 @@
 
 #include <efilib.h>
 
-#include "../vmm/arch/x86/idmap.h"
-#include "../vmm/bootinfo.h"
-#include "../vmm/lib/fmt.h"
+#include "idmap.h"
+#include "bootinfo.h"
+#include "fmt.h"
 #include "console.h"
 #include "elf_check.h"
 #include "files.h"

@@ -3,7 +3,7 @@
 # hypervisor itself, linked by vmm.ld into the top 2 GiB.
 
 LIBS += vmmrt
-vmmrt.srcs := vmm/lib/fmt.c vmm/core/log.c vmm/core/time.c vmm/drivers/uart.c vmm/net/lwip_port.c
+vmmrt.srcs := common/fmt.c vmm/core/log.c vmm/core/time.c common/uart.c vmm/net/lwip_port.c
 vmmrt.worlds := fs
 
 # The libc subset: for the VMM, the loader, and (renamed) the unit tests.
@@ -17,7 +17,7 @@ $(B)/asan/vmm/libc/%.o: XFLAGS := -DSMX_LIBC_PREFIX=smx_test_ -fno-tree-loop-dis
 
 # The formatter is plain C: tested hosted.
 LIBS += smxfmt
-smxfmt.srcs := vmm/lib/fmt.c
+smxfmt.srcs := common/fmt.c
 smxfmt.worlds := asan
 
 # The power-on hook's arithmetic is pure: tested hosted.
@@ -26,7 +26,7 @@ wakeplan.srcs := vmm/core/wake_plan.c
 wakeplan.worlds := asan
 
 VMM_LDS := vmm/vmm.ld
-VMM_SRCS := $(wildcard vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S)
+VMM_SRCS := common/idmap.c $(wildcard vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S)
 VMM_LIBS := acpisleep policy vmmrt smxlibc
 
 $(call objs,$(VMM_SRCS),fs): $(B)/gen/version.h

@@ -4,7 +4,7 @@
  */
 #include <stdint.h>
 
-#include "../arch/x86/io.h"
+#include "io.h"
 #include "calibrate.h"
 
 #define PIT_HZ 1193182u

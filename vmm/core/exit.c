@@ -1,6 +1,6 @@
 #include "exit.h"
 
-#include "../arch/x86/io.h"
+#include "io.h"
 #include "log.h"
 
 static uint64_t counts[EXIT_KINDS];

@@ -10,7 +10,7 @@
 #ifndef SMX_INIT_H
 #define SMX_INIT_H
 
-#include "../bootinfo.h"
+#include "bootinfo.h"
 
 typedef int smx_init_fn(const struct smx_bootinfo *bi);
 

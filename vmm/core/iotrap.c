@@ -1,6 +1,6 @@
 #include "iotrap.h"
 
-#include "../arch/x86/io.h"
+#include "io.h"
 #include "exit.h"
 #include "log.h"
 #include "vcpu.h"

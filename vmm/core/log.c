@@ -1,6 +1,6 @@
 #include "log.h"
 
-#include "../lib/fmt.h"
+#include "fmt.h"
 #include "time.h"
 
 #define LOG_LINE_MAX 256

@@ -7,8 +7,8 @@
  */
 #include <stddef.h>
 
-#include "../bootinfo.h"
-#include "../drivers/uart.h"
+#include "bootinfo.h"
+#include "uart.h"
 #include "calibrate.h"
 #include "cpu_tables.h"
 #include "init.h"

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "../bootinfo.h"
+#include "bootinfo.h"
 
 static uint64_t base, next, end;
 

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "../arch/x86/io.h"
+#include "io.h"
 #include "init.h"
 #include "log.h"
 #include "mem.h"

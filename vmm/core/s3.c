@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../arch/x86/cpu.h"
-#include "../drivers/uart.h"
+#include "uart.h"
 #include "cpu_tables.h"
 #include "init.h"
 #include "integrity.h"

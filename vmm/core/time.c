@@ -1,6 +1,6 @@
 #include "time.h"
 
-#include "../arch/x86/io.h"
+#include "io.h"
 
 static uint64_t tsc_hz = 1000000000ull; /* until calibrated: "1 GHz" */
 static uint64_t base_tsc;                /* TSC value that reads as base_ns */

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "../bootinfo.h"
+#include "bootinfo.h"
 
 /* How firmware enters an OS waking vector (ACPI 6.5 §5.2.10): real mode at
  * CS:IP = (vector >> 4):(vector & 0xf), or 32-bit flat protected mode with

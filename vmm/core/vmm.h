@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "../bootinfo.h"
+#include "bootinfo.h"
 #include "vcpu.h"
 
 struct vmm_state {

@@ -1,6 +1,6 @@
 #include "wake_hook.h"
 
-#include "../lib/fmt.h"
+#include "fmt.h"
 #include "init.h"
 #include "iotrap.h"
 #include "log.h"

@@ -8,7 +8,7 @@
 #include "lwip/arch.h"
 #include "lwip/sys.h"
 
-#include "../arch/x86/io.h"
+#include "io.h"
 #include "../core/log.h"
 #include "../core/time.h"
 

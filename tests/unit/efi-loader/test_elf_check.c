@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../../../efi-loader/elf_check.h"
-#include "../../../vmm/bootinfo.h"
+#include "bootinfo.h"
 
 #define MAX (16ull << 20)
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../../vmm/lib/fmt.h"
+#include "fmt.h"
 
 #define SAME(...)                                                          \
     do {                                                                   \

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "../../bootinfo.h"
+#include "bootinfo.h"
 
 /* The hidden state of selector `sel` as loaded from the GDT at `gdt_base`.
  * `system` selects the 16-byte long-mode form (TR, LDTR). A null or

@@ -13,7 +13,7 @@
 #include "../../../core/log.h"
 #include "../../../core/mem.h"
 #include "../../x86/cpu.h"
-#include "../idmap.h"
+#include "idmap.h"
 
 static uint64_t alloc_table(void *ctx)
 {

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "../../../bootinfo.h"
+#include "bootinfo.h"
 
 /* Intercept vector 3 (APM vol. 2 table B-1, offset 0x00c). */
 #define SVM_INTERCEPT_INTR (1u << 0)

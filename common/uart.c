@@ -1,6 +1,6 @@
 #include "uart.h"
 
-#include "../arch/x86/io.h"
+#include "io.h"
 
 /* Register offsets and bits: PC16550D datasheet, "Register Summary". */
 enum {
