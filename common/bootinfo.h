@@ -24,7 +24,7 @@
 #endif
 
 #define SMX_BOOTINFO_MAGIC 0x4f464e4958554d53ull /* "SMUXINFO" */
-#define SMX_BOOTINFO_VERSION 2
+#define SMX_BOOTINFO_VERSION 3
 #define SMX_VMM_VBASE 0xffffffff80000000ull
 #define SMX_REGION_ALIGN (2ull << 20)
 #define SMX_MEMMAP_MAX 256
@@ -42,6 +42,7 @@ enum smx_start_error {
     SMX_START_NO_ACPI,         /* no usable FADT/FACS: sleep cannot be watched */
     SMX_START_UNSUPPORTED_CPU, /* neither SVM nor VMX back end applies */
     SMX_START_BAD_CONFIG,      /* the config copy in the boot info fails its check */
+    SMX_START_BAD_LAYOUT,      /* the memory layout handed over is inconsistent */
 };
 
 /* One physical range of the firmware's memory map, simplified. */
@@ -116,6 +117,56 @@ struct smx_guest_entry {
 #define SMX_GE_LDTR 178
 
 #ifndef __ASSEMBLY__
+/*
+ * Where each OS lives (DESIGN.md, "Memory model"). The loader computes it
+ * once from `memory =` and the firmware map, records it (a non-volatile,
+ * boot-services-only UEFI variable) and reuses it at every later boot of the
+ * same machine and config, so each OS finds its RAM where it left it. A boot
+ * that cannot reserve exactly these ranges runs without switching
+ * (bi->switching = 0) and says why.
+ *
+ * Each private range is one 2 MiB-aligned run of RAM that only its OS ever
+ * uses: in that OS's UEFI memory map it is conventional memory, in the other
+ * OS's map it is reserved, and while the other OS runs the VMM maps it to
+ * the sink page. Everything else of RAM that either OS may use (low memory,
+ * what the firmware allocated before the loader ran: boot services, runtime
+ * services, ACPI) is the shared set, copied on every switch; the VMM derives
+ * it from memmap[] minus the private ranges, its region and the trampoline.
+ */
+struct smx_layout {
+    uint64_t private_base[2]; /* indexed by POL_OS_A / POL_OS_B */
+    uint64_t private_size[2]; /* bytes, multiples of 2 MiB */
+    uint64_t region_base, region_size; /* the VMM's region (as below) */
+    uint64_t trampoline_base;
+};
+_Static_assert(sizeof(struct smx_layout) == 56, "smx_layout layout");
+
+/* The store's controller, as the loader found the partition through UEFI. */
+#define SMX_CTRL_NONE 0
+#define SMX_CTRL_AHCI 1
+#define SMX_CTRL_NVME 2
+
+/*
+ * The store as the loader saw it before the OS booted (DESIGN.md "Boot
+ * flow", step 2). The VMM finds the partition again with its own drivers
+ * and GPT reader and checks that both agree before it writes anything.
+ */
+struct smx_store_info {
+    uint8_t found;            /* 1: the partition exists and the store opened (or is empty) */
+    uint8_t ctrl;             /* SMX_CTRL_*: the controller behind the partition, if known */
+    uint16_t pci_segment;
+    uint8_t pci_bus, pci_devfn;
+    uint16_t unit;            /* AHCI port number or NVMe namespace id */
+    uint32_t block_size;
+    uint32_t pad;
+    uint64_t first_lba, lba_count; /* the partition, in blocks */
+    uint8_t slot_of[2];       /* committed, not yet restored image of OS A/B: its slot, or 0xff */
+    uint8_t pad2[6];
+    uint64_t generation_floor; /* anti-rollback: the newest generation the loader has seen
+                                  committed (UEFI variable); the store must not be older */
+};
+_Static_assert(sizeof(struct smx_store_info) == 48, "smx_store_info layout");
+
 struct smx_bootinfo {
     uint64_t magic;
     uint32_t version;
@@ -141,6 +192,15 @@ struct smx_bootinfo {
     uint8_t pad[7];
     struct pol_config config; /* sleepmux.conf as the loader parsed it */
     struct smx_guest_entry guest;
+
+    /* Switching (issue 12). switching = 0: the layout could not be honoured
+     * (the loader said why); the VMM then runs this OS alone and passes its
+     * sleeps through. */
+    uint8_t switching;
+    uint8_t pad3[7];
+    struct smx_layout layout;
+    struct smx_store_info store;
+    uint8_t master_key[32];   /* the image key (UEFI variable, boot services only) */
 };
 #define SMX_BOOT_DEBUG_EXITS 0x0001 /* log every VM exit (slow) */
 

@@ -32,6 +32,7 @@ static const char *start_error_str(enum smx_start_error e)
     case SMX_START_NO_ACPI: return "no usable ACPI sleep registers (see the VMM log)";
     case SMX_START_UNSUPPORTED_CPU: return "no supported virtualization on this CPU";
     case SMX_START_BAD_CONFIG: return "the VMM rejected the config handed to it";
+    case SMX_START_BAD_LAYOUT: return "the VMM rejected the memory layout handed to it";
     }
     return "unknown error";
 }
