@@ -26,8 +26,8 @@ wakeplan.srcs := vmm/core/wake_plan.c
 wakeplan.worlds := asan
 
 VMM_LDS := vmm/vmm.ld
-VMM_SRCS := common/idmap.c $(wildcard vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S)
-VMM_LIBS := acpisleep policy vmmrt smxlibc
+VMM_SRCS := common/idmap.c $(wildcard vmm/store/*.c vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S)
+VMM_LIBS := acpisleep policy imagestore lz4 bearssl vmmrt smxlibc
 
 $(call objs,$(VMM_SRCS),fs): $(B)/gen/version.h
 $(B)/fs/vmm/core/%.o: XFLAGS := -I$(B)/gen
