@@ -22,6 +22,10 @@
  *   sleepmux.probe=vmm     look for sleepmux (CPUID 0x40000000), then try to
  *                          read and overwrite the VMM's region through
  *                          /dev/mem (event=vmm-read, event=vmm-write)
+ *   sleepmux.probe=other   read the other OS's private range (CPUID 0x40000004)
+ *                          through /dev/mem: all of it once after filling
+ *                          (event=other-read), one page in 64 after every
+ *                          resume (other_nonzero= on the cycle line)
  *   sleepmux.idle=SECONDS  after filling, idle this long and report the VM
  *                          exits sleepmux counted meanwhile (event=idle)
  *   sleepmux.rtc=YYYY-MM-DDTHH:MM:SS  set the RTC (UTC) just before the first
@@ -59,7 +63,7 @@ struct opts {
     bool poweroff, kbd_reset;
     char state[16];
     unsigned corrupt_cycle;
-    bool probe_vmm;
+    bool probe_vmm, probe_other;
     unsigned idle;
     char rtc[32], rtc_off[32];
     bool clear_rtc_en;
@@ -139,6 +143,66 @@ static void probe_vmm_region(const struct vmm_info *v)
     report("event=vmm-write bytes=%" PRIu64, v->region_size);
     munmap(p, v->region_size);
     close(fd);
+}
+
+/* The other OS's private range as sleepmux reports it (0 size: none). */
+static void other_range(uint64_t *base, uint64_t *size)
+{
+    uint32_t r[4];
+
+    cpuid(0x40000000u, r);
+    *base = *size = 0;
+    if (r[0] < 0x40000004u)
+        return;
+    cpuid(0x40000004u, r);
+    *base = r[0] | (uint64_t)r[1] << 32;
+    *size = r[2] | (uint64_t)r[3] << 32;
+}
+
+/* Non-zero bytes in the other OS's private range, every `stride` bytes'
+ * page; -1 when it cannot be read. */
+static int64_t other_nonzero(uint64_t stride)
+{
+    uint64_t base, size;
+    int64_t nonzero = 0;
+
+    other_range(&base, &size);
+    if (!size)
+        return -1;
+    int fd = open("/dev/mem", O_RDONLY | O_SYNC);
+    if (fd < 0)
+        return -1;
+    for (uint64_t off = 0; off < size; off += stride) {
+        uint64_t len = stride < (64ull << 20) ? 4096 : 64ull << 20;
+        uint64_t *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)(base + off));
+        if (p == MAP_FAILED) {
+            close(fd);
+            return -1;
+        }
+        for (uint64_t i = 0; i < len / 8; i++)
+            nonzero += p[i] != 0;
+        munmap(p, len);
+    }
+    close(fd);
+    return nonzero;
+}
+
+/* A digest of the memory map this OS runs with (/proc/iomem's top level:
+ * RAM, reserved and ACPI ranges), so a test can see it never changes. */
+static uint64_t memmap_digest(void)
+{
+    char line[256];
+    uint64_t h = 0xcbf29ce484222325ull;
+    FILE *f = fopen("/proc/iomem", "r");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (line[0] != ' ')
+            for (const char *p = line; *p; p++)
+                h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+    fclose(f);
+    return h;
 }
 
 static char os_id[16] = "?";
@@ -224,6 +288,8 @@ static void parse_cmdline(struct opts *o)
             o->clear_rtc_en = true;
         else if (!strcmp(tok, "sleepmux.probe=vmm"))
             o->probe_vmm = true;
+        else if (!strcmp(tok, "sleepmux.probe=other"))
+            o->probe_other = true;
         else if (!strncmp(tok, "sleepmux.idle=", 14))
             o->idle = (unsigned)strtoul(tok + 14, NULL, 0);
         else if (!strncmp(tok, "sleepmux.corrupt=", 17))
@@ -375,7 +441,8 @@ int main(void)
     uint64_t seed = seed_of(os_id);
     double t = now();
     fill(buf, words, seed);
-    report("event=filled mib=%" PRIu64 " seconds=%.2f", o.buffer >> 20, now() - t);
+    report("event=filled mib=%" PRIu64 " seconds=%.2f memmap=%016" PRIx64, o.buffer >> 20, now() - t,
+           memmap_digest());
 
     struct vmm_info v = vmm_info();
     if (v.present)
@@ -385,6 +452,12 @@ int main(void)
         report("event=vmm signature=none");
     if (o.probe_vmm && v.present)
         probe_vmm_region(&v);
+    if (o.probe_other) {
+        uint64_t ob, os_;
+        other_range(&ob, &os_);
+        int64_t nz = other_nonzero(64ull << 20);
+        report("event=other-read base=0x%" PRIx64 " size=0x%" PRIx64 " nonzero_words=%" PRId64, ob, os_, nz);
+    }
     if (o.idle) {
         /* CPUID exits itself; the two reads bracket the idle time. */
         uint64_t before = vmm_info().exits;
@@ -418,7 +491,11 @@ int main(void)
         if (first == words) {
             ok++;
             struct vmm_info vi = vmm_info();
-            if (vi.present)
+            if (vi.present && o.probe_other)
+                report("cycle=%u pattern=ok seconds=%.2f vmm_sleeps=%u vmm_exits=%" PRIu64 " other_nonzero=%" PRId64
+                       " memmap=%016" PRIx64, cycle, now() - t, vi.sleeps, vi.exits, other_nonzero(64 * 4096),
+                       memmap_digest());
+            else if (vi.present)
                 report("cycle=%u pattern=ok seconds=%.2f vmm_sleeps=%u vmm_exits=%" PRIu64, cycle, now() - t,
                        vi.sleeps, vi.exits);
             else
