@@ -13,6 +13,7 @@
 #include "log.h"
 #include "platform.h"
 #include "s3.h"
+#include "store.h"
 #include "vmm.h"
 #include "wake_hook.h"
 
@@ -74,6 +75,7 @@ static void do_s3(struct pending_sleep *ps)
     struct acpi_error err;
     uint64_t entry;
 
+    store_selftest(vmm.bi); /* debug flag only: the store's drivers while the OS is stopped */
     if (acpi_facs_get(&platform, &platform_io, &os_vector, &err) != ACPI_OK) {
         smx_log("s3", "cannot read the FACS (%s): S3 passes through and the VMM will not survive it",
                 platform_error_text(&err));
