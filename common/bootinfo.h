@@ -203,6 +203,7 @@ struct smx_bootinfo {
     uint8_t master_key[32];   /* the image key (UEFI variable, boot services only) */
 };
 #define SMX_BOOT_DEBUG_EXITS 0x0001 /* log every VM exit (slow) */
+#define SMX_BOOT_STORE_SELFTEST 0x0002 /* at each S3 request, write, read back and verify an image in the store */
 
 _Static_assert(sizeof(struct smx_guest_entry) == 184, "smx_guest_entry layout");
 _Static_assert(__builtin_offsetof(struct smx_guest_entry, ldtr) == SMX_GE_LDTR, "ldtr offset");

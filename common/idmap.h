@@ -13,6 +13,10 @@
 #define PTE_P (1ull << 0)
 #define PTE_RW (1ull << 1)
 #define PTE_US (1ull << 2)
+/* AMD APM vol. 2 §7.8: PWT|PCD in a leaf entry make its page uncacheable
+ * (PAT entry 3, UC, with the power-on PAT). */
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
 #define PTE_PS (1ull << 7)
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull

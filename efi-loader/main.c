@@ -11,6 +11,7 @@
 #include "chain.h"
 #include "config.h"
 #include "console.h"
+#include "debug.h"
 #include "version.h"
 #include "vmm_load.h"
 
@@ -41,7 +42,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     loader_log_uart(cfg.log_port);
     loader_log("sleepmux loader %s: booting OS %c, %s (%s)", SMX_VERSION, os == POL_OS_A ? 'A' : 'B', oc->name,
                oc->loader);
-    struct loader_vmm_params vp = { .region_mib = cfg.vmm_mib, .log_port = cfg.log_port, .config = &cfg, .os = os };
+    struct loader_vmm_params vp = { .region_mib = cfg.vmm_mib, .log_port = cfg.log_port, .config = &cfg, .os = os,
+                                    .flags = loader_debug_flags(self->DeviceHandle) };
     st = loader_start_vmm(self->DeviceHandle, &vp, why, sizeof why);
     if (EFI_ERROR(st))
         loader_log("%s; booting without sleepmux", why);

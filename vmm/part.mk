@@ -26,11 +26,20 @@ wakeplan.srcs := vmm/core/wake_plan.c
 wakeplan.worlds := asan
 
 VMM_LDS := vmm/vmm.ld
-VMM_SRCS := common/idmap.c $(wildcard vmm/store/*.c vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S)
+VMM_SRCS := common/idmap.c $(wildcard vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S) \
+            $(wildcard vmm/drivers/*.c vmm/store/*.c)
 VMM_LIBS := acpisleep policy imagestore lz4 bearssl vmmrt smxlibc
 
 $(call objs,$(VMM_SRCS),fs): $(B)/gen/version.h
-$(B)/fs/vmm/core/%.o: XFLAGS := -I$(B)/gen
+$(B)/fs/vmm/core/%.o: XFLAGS := -I$(B)/gen -Ivmm/store
+# The VMM's own devices (drivers/) and the store on them (store/).
+$(B)/fs/vmm/drivers/%.o: XFLAGS := -Ivmm/core
+$(B)/fs/vmm/store/%.o: XFLAGS := -Ivmm/core -Ivmm/drivers
+
+# The GPT reader is pure: tested hosted on disk images sfdisk and sgdisk made.
+LIBS += gpt
+gpt.srcs := vmm/store/gpt.c
+gpt.worlds := asan
 
 $(VMM_ELF): $(call objs,$(VMM_SRCS),fs) $(call libs_for,$(VMM_LIBS),fs) $(VMM_LDS)
 	$(call say,LINK,$@)

@@ -15,7 +15,6 @@
 #include "log.h"
 #include "mem.h"
 #include "platform.h"
-#include "random.h"
 #include "time.h"
 #include "vmm.h"
 
@@ -52,14 +51,6 @@ static enum img_err need_store(char *why, size_t n)
     if (e != IMG_OK) {
         store = NULL;
         return e;
-    }
-    if (store->last_generation < vmm.bi->store.generation_floor) {
-        smx_snprintf(why, n, "the store's newest generation %llu is older than %llu, the newest this machine "
-                     "has seen committed: an older copy of the store was put back (refused)",
-                     (unsigned long long)store->last_generation,
-                     (unsigned long long)vmm.bi->store.generation_floor);
-        image_store_release();
-        return IMG_E_REPLAYED;
     }
     return IMG_OK;
 }
@@ -121,7 +112,7 @@ enum img_err image_save(uint8_t os, uint8_t *slot, char *why, size_t n)
     struct img_writer_config cfg = { .master_key = vmm.bi->master_key, .generation = gen, .os = os,
                                      .chunk_pages = CHUNK_PAGES, .regions = regions, .region_count = nr,
                                      .cpu = &cpu, .cpu_size = sizeof cpu };
-    random_bytes(cfg.image_id, sizeof cfg.image_id);
+    store_random(cfg.image_id, sizeof cfg.image_id, vmm.bi->master_key);
     e = img_writer_begin(&w, &cfg, &st.u.sink, work, work_size);
     for (unsigned i = 0; e == IMG_OK && i < nr; i++)
         e = img_writer_pages(&w, regions[i].base, guest_page_source(os, regions[i].base), regions[i].pages);

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "bootinfo.h"
+#include "idmap.h"
+#include "vmm.h"
 
 static uint64_t base, next, end;
 
@@ -35,4 +37,26 @@ uint64_t mem_phys(const void *p)
 uint64_t mem_free_bytes(void)
 {
     return end - next;
+}
+
+static uint64_t table_page(void *ctx)
+{
+    void *p = mem_alloc_pages(1);
+
+    return p ? mem_phys(p) : 0;
+}
+
+volatile void *mem_map_mmio(uint64_t pa, uint64_t len)
+{
+    const uint64_t mib2 = 2ull << 20;
+    const struct smx_bootinfo *bi = vmm.bi;
+
+    if (pa + len <= bi->max_phys)
+        return (volatile void *)phys_ptr(pa); /* the MTRRs make the MMIO hole uncached */
+    uint64_t lo = pa & ~(mib2 - 1), hi = (pa + len + mib2 - 1) & ~(mib2 - 1);
+    if (idmap_map_2m(bi->host_cr3, lo, lo, hi - lo, PTE_PCD | PTE_PWT, table_page, NULL))
+        return NULL;
+    uint64_t cr3;
+    __asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory"); /* drop stale translations */
+    return (volatile void *)phys_ptr(pa);
 }

@@ -16,6 +16,13 @@ void *mem_alloc_pages(size_t n);
 /* Physical address of a VMM pointer: image symbols (high half) or pages. */
 uint64_t mem_phys(const void *p);
 uint64_t mem_free_bytes(void);
+/*
+ * Device registers at [pa, pa + len) as a pointer the VMM can use. The
+ * host page tables identity-map [0, bi->max_phys) only; a range beyond
+ * (OVMF puts 64-bit BARs high) is mapped here, uncached, with 2 MiB
+ * pages. NULL when the page tables cannot grow.
+ */
+volatile void *mem_map_mmio(uint64_t pa, uint64_t len);
 
 static inline void *phys_ptr(uint64_t pa) { return (void *)(uintptr_t)pa; }
 

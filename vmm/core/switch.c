@@ -26,6 +26,7 @@
 #include "log.h"
 #include "platform.h"
 #include "reset.h"
+#include "../store/store.h"
 #include "s3.h"
 #include "time.h"
 #include "vmm.h"
@@ -143,6 +144,7 @@ static void pass(const struct pol_action *a, unsigned state)
         wake_hook_before_sleep(a->os, state);
     image_store_release();
     if (state == 3) {
+        store_selftest(vmm.bi); /* debug flag only: the store's drivers while the OS is stopped */
         facs_put(&guests[a->os].facs);
         s3_sleep_os(pending->write, pending->ctx, woke);
         /* Did not sleep: the OS finds its own vector as it left it. */

@@ -118,7 +118,8 @@ class SerialPort:
 class Machine:
     def __init__(self, name, workdir, *, firmware="OVMF_CODE_4M.fd", vars_template="OVMF_VARS_4M.fd",
                  cpu="EPYC", smp=1, memory="1G", smm=False, kernel=None, initrd=None, append=None,
-                 disks=(), vmm_port=True, no_shutdown=False, extra=(), echo=None, chipset="q35"):
+                 disks=(), vmm_port=True, no_shutdown=False, extra=(), echo=None, chipset="q35",
+                 disk_bus="virtio"):
         self.name = name
         self.workdir = workdir
         os.makedirs(workdir, exist_ok=True)
@@ -155,9 +156,17 @@ class Machine:
             cmd += ["-initrd", initrd]
         if append:
             cmd += ["-append", append]
+        # disk_bus: "virtio" (virtio-blk, the default), "ahci" (q35's built-in
+        # ICH9 AHCI, one disk per port) or "nvme" (one controller per disk):
+        # the last two are the controllers the VMM's own drivers know.
         for i, d in enumerate(disks):
-            cmd += ["-drive", "if=none,id=disk%d,format=raw,file=%s" % (i, d),
-                    "-device", "virtio-blk-pci,drive=disk%d,bootindex=%d" % (i, i + 1)]
+            cmd += ["-drive", "if=none,id=disk%d,format=raw,file=%s" % (i, d)]
+            if disk_bus == "ahci":
+                cmd += ["-device", "ide-hd,drive=disk%d,bus=ide.%d,bootindex=%d" % (i, i, i + 1)]
+            elif disk_bus == "nvme":
+                cmd += ["-device", "nvme,drive=disk%d,serial=smx%d,bootindex=%d" % (i, i, i + 1)]
+            else:
+                cmd += ["-device", "virtio-blk-pci,drive=disk%d,bootindex=%d" % (i, i + 1)]
         if no_shutdown:
             cmd += ["-no-shutdown"]
         cmd += list(extra)

@@ -39,6 +39,12 @@ def config(os_id="A", guest_args="", vmm_mib=32, log="com2", default=None, extra
 def make_sleepmux_esp(ctx, name="esp.img", os_id="A", guest_args=None, vmm_elf=None, conf=None, vmm=True, **cfg):
     """vmm=False leaves vmm.elf off the ESP: the loader takes its fallback
     path and boots the OS without the VMM (the baseline for benchmarks)."""
+    files = sleepmux_files(ctx, os_id, guest_args, vmm_elf, conf, vmm, **cfg)
+    return make_esp(ctx.path("e2e", ctx.name, name), files)
+
+
+def sleepmux_files(ctx, os_id="A", guest_args=None, vmm_elf=None, conf=None, vmm=True, **cfg):
+    """The ESP's files as make_esp (or disk.make_disk) takes them."""
     if guest_args is None:
         guest_args = cmdline()
     files = {
@@ -50,7 +56,7 @@ def make_sleepmux_esp(ctx, name="esp.img", os_id="A", guest_args=None, vmm_elf=N
     }
     if vmm:
         files["EFI/sleepmux/vmm.elf"] = vmm_elf if vmm_elf is not None else ctx.path("fs", "vmm.elf")
-    return make_esp(ctx.path("e2e", ctx.name, name), files)
+    return files
 
 
 def vmm_lines(m, tag=None, pattern=None):

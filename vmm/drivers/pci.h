@@ -1,0 +1,65 @@
+/*
+ * PCI configuration space through configuration mechanism #1 (ports
+ * 0xCF8/0xCFC), enough for the VMM's own drivers: find functions by class,
+ * read their BARs, turn on memory decoding and bus mastering for the time
+ * the VMM uses a device and put the command register back afterwards.
+ */
+#ifndef SMX_PCI_H
+#define SMX_PCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* PCI Local Bus 3.0 §6.1: the type 0 configuration header. */
+#define PCI_VENDOR_ID 0x00
+#define PCI_COMMAND 0x04
+#define PCI_CLASS_REV 0x08 /* revision 7:0, prog-if 15:8, subclass 23:16, class 31:24 */
+#define PCI_HEADER_TYPE 0x0e
+#define PCI_BAR0 0x10
+#define PCI_HEADER_MULTI 0x80 /* header type bit 7: a multi-function device */
+
+/* PCI Local Bus 3.0 §6.2.2: command register bits. */
+#define PCI_CMD_MEM (1u << 1)
+#define PCI_CMD_MASTER (1u << 2)
+#define PCI_CMD_INTX_OFF (1u << 10)
+
+/* PCI Local Bus 3.0 §6.2.5.1: memory BAR type bits. */
+#define PCI_BAR_IO 0x1u
+#define PCI_BAR_TYPE_MASK 0x6u
+#define PCI_BAR_TYPE_64 0x4u
+
+struct pci_fn {
+    uint8_t bus, dev, fn;
+    uint16_t vendor, device;
+    uint32_t class_rev; /* as PCI_CLASS_REV reads */
+};
+
+static inline uint8_t pci_devfn(const struct pci_fn *f) { return (uint8_t)(f->dev << 3 | f->fn); }
+
+uint32_t pci_read32(const struct pci_fn *f, unsigned reg);
+uint16_t pci_read16(const struct pci_fn *f, unsigned reg);
+void pci_write16(const struct pci_fn *f, unsigned reg, uint16_t v);
+void pci_write32(const struct pci_fn *f, unsigned reg, uint32_t v);
+
+/* Find functions whose class/subclass/prog-if (class_rev >> 8) is `cls`,
+ * in bus/device/function order; calls visit for each until it returns
+ * true. Returns how many were found. */
+typedef bool pci_visit_fn(void *ctx, const struct pci_fn *f);
+unsigned pci_scan_class(uint32_t cls, pci_visit_fn *visit, void *ctx);
+
+/* Fill *f for bus/devfn if a function is there. */
+bool pci_probe(uint8_t bus, uint8_t devfn, struct pci_fn *f);
+
+/* The memory address BAR `i` decodes (64-bit BARs take two slots), 0 if
+ * it is an I/O BAR or unset. */
+uint64_t pci_bar_mem(const struct pci_fn *f, unsigned i);
+
+/* The command register as the VMM found it, and enabling what a driver
+ * needs (memory decoding, bus mastering, INTx off: the VMM polls). */
+uint16_t pci_enable_dma(const struct pci_fn *f);
+void pci_restore_command(const struct pci_fn *f, uint16_t saved);
+
+/* "00:1f.2" */
+void pci_name(const struct pci_fn *f, char buf[8]);
+
+#endif
