@@ -23,9 +23,9 @@ $(LOADER_EFI): $(LOADER_SO)
 
 ALL += $(LOADER_EFI)
 
-# The ELF checker is pure: tested hosted.
+# The ELF checker and the memory layout are pure: tested hosted.
 LIBS += elfcheck
-elfcheck.srcs := efi-loader/elf_check.c
+elfcheck.srcs := efi-loader/elf_check.c efi-loader/layout.c
 elfcheck.worlds := asan
 UNIT_SRCS += $(wildcard tests/unit/efi-loader/*.c)
 UNIT_DATA += $(VMM_ELF)
