@@ -4,7 +4,7 @@
 
 LOADER_SRCS := $(wildcard efi-loader/*.c) efi-loader/enter_vmm.S \
                common/idmap.c common/uart.c common/fmt.c
-LOADER_LIBS := policy smxlibc
+LOADER_LIBS := imagestore lz4 bearssl policy smxlibc
 LOADER_SO := $(B)/efi/sleepmux.so
 
 $(call objs,$(LOADER_SRCS),efi): $(B)/gen/version.h
