@@ -23,9 +23,10 @@ $(LOADER_EFI): $(LOADER_SO)
 
 ALL += $(LOADER_EFI)
 
-# The ELF checker and the memory layout are pure: tested hosted.
-LIBS += elfcheck
-elfcheck.srcs := efi-loader/elf_check.c efi-loader/layout.c
-elfcheck.worlds := asan
+# The ELF checker, the memory layout and the store's verdict are pure:
+# tested hosted.
+LIBS += loaderpure
+loaderpure.srcs := efi-loader/elf_check.c efi-loader/layout.c efi-loader/store_check.c
+loaderpure.worlds := asan
 UNIT_SRCS += $(wildcard tests/unit/efi-loader/*.c)
 UNIT_DATA += $(VMM_ELF)

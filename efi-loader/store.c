@@ -6,6 +6,7 @@
 #include "console.h"
 #include "fmt.h"
 #include "imagestore.h"
+#include "store_check.h"
 #include "vars.h"
 
 /* UEFI 2.10 §13.18: EFI_PARTITION_INFO_PROTOCOL (gnu-efi 3.0.15 lacks it). */
@@ -235,16 +236,11 @@ static const char *guid_str(const uint8_t *b, char *out, UINTN len)
     return out;
 }
 
-static const char *os_name(int os)
-{
-    return os == POL_OS_A ? "A" : "B";
-}
-
 void loader_store_read(const struct pol_config *cfg, const uint8_t key[32], struct smx_store_info *info,
                        int *stored)
 {
     struct found f;
-    char line[200];
+    char line[320];
 
     SetMem(info, sizeof *info, 0);
     info->slot_of[0] = info->slot_of[1] = 0xff;
@@ -281,6 +277,7 @@ void loader_store_read(const struct pol_config *cfg, const uint8_t key[32], stru
         floor = 0;
 
     static struct img_store s;
+    struct store_verdict v;
     struct bdev ctx = { f.bio };
     struct img_blockdev dev = { &ctx, info->block_size, info->lba_count, bread, bwrite, bflush };
     EFI_PHYSICAL_ADDRESS io = 0;
@@ -291,49 +288,25 @@ void loader_store_read(const struct pol_config *cfg, const uint8_t key[32], stru
         *stored = -1;
         return;
     }
-    enum img_err e = img_store_open(&s, &dev, key, (void *)(uintptr_t)io);
+    store_judge(&dev, key, floor, (void *)(uintptr_t)io, &s, &v, line, sizeof line);
     uefi_call_wrapper(BS->FreePages, 2, io, 1);
-    if (e == IMG_E_NOT_IMAGE) {
-        info->found = 1;
-        info->generation_floor = floor;
-        loader_log("store: partition at LBA %llu, %llu blocks of %u: empty (no store written yet)",
-                   (unsigned long long)info->first_lba, (unsigned long long)info->lba_count, info->block_size);
+    *stored = v.stored;
+    if (v.stored < 0) {
+        loader_log("store: partition at LBA %llu: %s", (unsigned long long)info->first_lba, line);
         return;
     }
-    if (e != IMG_OK) {
-        img_error_format(&s.err, line, sizeof line);
-        loader_log("store: partition at LBA %llu cannot be read: %s", (unsigned long long)info->first_lba, line);
-        *stored = -1;
-        return;
-    }
-    if (s.last_generation < floor) {
-        loader_log("store: refused: its last generation %llu is older than %llu, the newest this machine "
-                   "has seen committed (SleepmuxGeneration): the store was rolled back to an older copy",
-                   (unsigned long long)s.last_generation, (unsigned long long)floor);
-        *stored = -1;
-        return;
-    }
-    if (s.last_generation > floor) {
-        st = loader_var_set(L"SleepmuxGeneration", &s.last_generation, sizeof s.last_generation);
+    if (v.raise) {
+        st = loader_var_set(L"SleepmuxGeneration", &v.floor, sizeof v.floor);
         if (EFI_ERROR(st))
-            loader_log("store: cannot raise SleepmuxGeneration to %llu: %s", (unsigned long long)s.last_generation,
+            loader_log("store: cannot raise SleepmuxGeneration to %llu: %s", (unsigned long long)v.floor,
                        efi_status_str(st));
-        floor = s.last_generation;
     }
     info->found = 1;
-    info->generation_floor = floor;
-    for (int os = 0; os < 2; os++) {
-        int slot = img_store_latest(&s, (uint32_t)os);
-        if (slot >= 0) {
-            info->slot_of[os] = (uint8_t)slot;
-            *stored |= 1 << os;
-            loader_log("store: OS %s waits in slot %d (generation %llu)", os_name(os), slot,
-                       (unsigned long long)s.slot[slot].generation);
-        }
-    }
-    loader_log("store: partition at LBA %llu, %llu blocks of %u, generation %llu, controller %s %02x:%02x.%x",
+    info->generation_floor = v.floor;
+    info->slot_of[0] = v.slot_of[0];
+    info->slot_of[1] = v.slot_of[1];
+    loader_log("store: partition at LBA %llu, %llu blocks of %u, controller %s %02x:%02x.%x unit %u: %s",
                (unsigned long long)info->first_lba, (unsigned long long)info->lba_count, info->block_size,
-               (unsigned long long)floor,
                info->ctrl == SMX_CTRL_AHCI ? "AHCI" : info->ctrl == SMX_CTRL_NVME ? "NVMe" : "other",
-               info->pci_bus, info->pci_devfn >> 3, info->pci_devfn & 7);
+               info->pci_bus, info->pci_devfn >> 3, info->pci_devfn & 7, info->unit, line);
 }
