@@ -34,6 +34,8 @@
  *   sleepmux.rtc_off=YYYY-MM-DDTHH:MM:SS  the RTC time to set before powering off
  *   sleepmux.clear_rtc_en=1  clear PM1_EN.RTC_EN (as Windows does on its way
  *                          down) just before each suspend and the power-off
+ *   sleepmux.memmap=1      print the firmware memory map the kernel was handed
+ *                          (/sys/firmware/memmap), one event=memmap line a range
  *   sleepmux.corrupt=N     self-test: on cycle N, flip one bit of the buffer
  *                          just before suspending, so the harness can prove
  *                          that verification catches a changed page
@@ -67,6 +69,7 @@ struct opts {
     unsigned idle;
     char rtc[32], rtc_off[32];
     bool clear_rtc_en;
+    bool memmap;
 };
 
 static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -286,6 +289,8 @@ static void parse_cmdline(struct opts *o)
             snprintf(o->rtc_off, sizeof o->rtc_off, "%s", tok + 17);
         else if (!strcmp(tok, "sleepmux.clear_rtc_en=1"))
             o->clear_rtc_en = true;
+        else if (!strcmp(tok, "sleepmux.memmap=1"))
+            o->memmap = true;
         else if (!strcmp(tok, "sleepmux.probe=vmm"))
             o->probe_vmm = true;
         else if (!strcmp(tok, "sleepmux.probe=other"))
@@ -296,6 +301,28 @@ static void parse_cmdline(struct opts *o)
             o->corrupt_cycle = (unsigned)strtoul(tok + 17, NULL, 0);
         else if (!strncmp(tok, "sleepmux.state=", 15))
             snprintf(o->state, sizeof o->state, "%s", tok + 15);
+    }
+}
+
+/* The map the kernel got from its EFI stub (the firmware's, as e820 ranges):
+ * what a test checks the loader's reservations against. */
+static void print_memmap(void)
+{
+    char path[64], start[32], end[32], type[64];
+
+    for (unsigned i = 0;; i++) {
+        snprintf(path, sizeof path, "/sys/firmware/memmap/%u/start", i);
+        read_file(path, start, sizeof start);
+        if (!start[0])
+            break;
+        snprintf(path, sizeof path, "/sys/firmware/memmap/%u/end", i);
+        read_file(path, end, sizeof end);
+        snprintf(path, sizeof path, "/sys/firmware/memmap/%u/type", i);
+        read_file(path, type, sizeof type);
+        for (char *c = type; *c; c++)
+            if (*c == ' ')
+                *c = '_';
+        report("event=memmap start=%s end=%s type=%s", start, end, type);
     }
 }
 
@@ -429,6 +456,8 @@ int main(void)
     uint64_t words = o.buffer / 8;
     report("event=boot buffer=%" PRIu64 " cycles=%u end=%s", o.buffer, o.cycles,
            o.poweroff ? "poweroff" : o.kbd_reset ? "kbd-reset" : "idle");
+    if (o.memmap)
+        print_memmap();
 
     uint64_t *buf = mmap(NULL, o.buffer, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
