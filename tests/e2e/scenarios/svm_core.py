@@ -106,8 +106,16 @@ def svm_smm(t):
     counts = [int(re.search(r"smi (\d+)", x[3]).group(1)) for x in smi]
     t.check("SMIs taken while the guest ran were intercepted and delivered in host mode (%s)" % counts,
             counts and max(counts) > 0)
-    _, _, mt = m.wait_line(r"reset: (guest resets the platform through the keyboard controller .*)", 60,
-                           port="vmm", what="the VMM to see the keyboard-controller reset")
-    t.check("the VMM sees the guest reset the platform: %s" % mt.group(1), True)
-    m.wait_line(r"vmm: active: svm", 120, port="vmm", since=m.mark("vmm"), what="the VMM after the reset")
-    t.check("the platform reset, and sleepmux started again from the firmware", True)
+    # The waits below are the real checks (each raises if its line never
+    # comes); the conditions then pin down the order of what happened.
+    t_ask, _, _ = g.wait(r"event=kbd-reset", 60, "the guest to ask for a keyboard-controller reset")
+    i_reset, t_reset, mt = m.wait_line(r"reset: (guest resets the platform through the keyboard controller .*)", 60,
+                                       port="vmm", what="the VMM to see the keyboard-controller reset")
+    t.check("the VMM sees the guest reset the platform after the guest asked: %s" % mt.group(1),
+            t_reset >= t_ask and len([x for x in vmm_lines(m, "reset", "guest resets the platform") if x[0] <= t_reset]) == 1,
+            "guest asked at %.2f s, VMM saw it at %.2f s" % (t_ask, t_reset))
+    _, t_again, _ = m.wait_line(r"vmm: active: svm", 120, port="vmm", since=i_reset + 1,
+                                what="the VMM after the reset")
+    t.check("the platform reset, and sleepmux started again from the firmware (active twice, the second "
+            "%.2f s after the reset)" % (t_again - t_reset),
+            len([x for x in vmm_lines(m, "vmm", r"^active: svm") if x[0] <= t_again]) == 2 and t_again > t_reset)
