@@ -9,6 +9,7 @@
  */
 #include "exit.h"
 #include "init.h"
+#include "integrity.h"
 #include "iotrap.h"
 #include "log.h"
 #include "platform.h"
@@ -84,6 +85,14 @@ static void do_s3(struct pending_sleep *ps)
     if (mode != ACPI_WAKE_REAL && mode != ACPI_WAKE_PROTECTED32) {
         smx_log("s3", "OS waking vector is %s: not supported, S3 passes through without the VMM",
                 acpi_wake_mode_name(mode));
+        write_registers(ps);
+        return;
+    }
+    /* A VMM whose memory changed must not be what the platform wakes into:
+     * the OS's vector stays in the FACS and the OS resumes without it. */
+    if (!integrity_check("sleep")) {
+        smx_log("s3", "THE VMM WAS MODIFIED: S3 passes through without the VMM; the OS resumes at its own "
+                "waking vector, outside sleepmux");
         write_registers(ps);
         return;
     }

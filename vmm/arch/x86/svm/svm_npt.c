@@ -10,6 +10,7 @@
  */
 #include "svm.h"
 
+#include "../../../core/integrity.h"
 #include "../../../core/log.h"
 #include "../../../core/mem.h"
 #include "../../x86/cpu.h"
@@ -35,6 +36,7 @@ int svm_npt_build(const struct smx_bootinfo *bi)
         idmap_redirect_4k(svm.npt, bi->region_base, bi->region_size, mem_phys(sink), PTE_US, alloc_table, NULL) ||
         idmap_redirect_4k(svm.npt, bi->trampoline_base, 4096, mem_phys(sink), PTE_US, alloc_table, NULL))
         return -1;
+    integrity_add_tables(svm.npt, "nested page tables");
     smx_log("svm", "nested paging: identity map of %u-bit physical space, region %#llx+%#llx and "
             "trampoline %#llx hidden behind a sink page", bits, (unsigned long long)bi->region_base,
             (unsigned long long)bi->region_size, (unsigned long long)bi->trampoline_base);
