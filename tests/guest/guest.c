@@ -20,8 +20,10 @@
  *                          through the 8042 keyboard controller, command 0xfe)
  *   sleepmux.state=mem|freeze    what to write to /sys/power/state (default mem)
  *   sleepmux.probe=vmm     look for sleepmux (CPUID 0x40000000), then try to
- *                          read and overwrite the VMM's region through
- *                          /dev/mem (event=vmm-read, event=vmm-write)
+ *                          read and overwrite the VMM's region and its wake
+ *                          trampoline page through /dev/mem, and read back
+ *                          what the writes left (event=vmm-tramp-read,
+ *                          event=vmm-read, event=vmm-write)
  *   sleepmux.probe=other   read the other OS's private range (CPUID 0x40000004)
  *                          through /dev/mem: all of it once after filling
  *                          (event=other-read), one page in 64 after every
@@ -79,6 +81,7 @@ struct vmm_info {
     bool present;
     uint32_t sleeps;
     uint64_t exits, region_base, region_size;
+    uint32_t trampoline; /* 0: the VMM does not say (leaf 0x40000003 absent) */
 };
 
 static void cpuid(uint32_t leaf, uint32_t r[4])
@@ -97,7 +100,8 @@ static struct vmm_info vmm_info(void)
     memcpy(sig + 4, &r[2], 4);
     memcpy(sig + 8, &r[3], 4);
     sig[12] = 0;
-    if (strcmp(sig, "sleepmux-vmm") || r[0] < 0x40000002u)
+    uint32_t max = r[0];
+    if (strcmp(sig, "sleepmux-vmm") || max < 0x40000002u)
         return v;
     v.present = true;
     cpuid(0x40000001u, r);
@@ -106,16 +110,47 @@ static struct vmm_info vmm_info(void)
     cpuid(0x40000002u, r);
     v.region_base = r[0] | (uint64_t)r[1] << 32;
     v.region_size = r[2] | (uint64_t)r[3] << 32;
+    if (v.present && max >= 0x40000003u) {
+        cpuid(0x40000003u, r);
+        v.trampoline = r[0];
+    }
     return v;
 }
 
 #define VMM_MARKER "sleepmux-vmm-region-marker"
 
+/* What the guest writes over the VMM's memory: different at every offset,
+ * and different for the trampoline page, so a read-back tells which write a
+ * word came from. */
+static uint64_t region_word(uint64_t off) { return 0xa5a5a5a5a5a5a5a5ull ^ off; }
+static uint64_t tramp_word(uint64_t off) { return 0x5a5a5a5a5a5a5a5aull ^ (off << 20); }
+
+static void *map_phys(int fd, uint64_t base, uint64_t size, const char *ev)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)base);
+    if (p == MAP_FAILED) {
+        report("event=%s error=mmap errno=%d", ev, errno);
+        return NULL;
+    }
+    return p;
+}
+
+static uint64_t nonzero_bytes(const volatile uint8_t *p, uint64_t n)
+{
+    uint64_t c = 0;
+    for (uint64_t i = 0; i < n; i++)
+        c += p[i] != 0;
+    return c;
+}
+
 /*
- * Read the VMM's region through /dev/mem, then write over all of it. The
- * VMM hides its region behind a sink page, so neither its marker nor any of
- * its code may show up, and the VMM's own integrity check (at the next sleep)
- * must find it unchanged.
+ * Read the VMM's region and its trampoline page through /dev/mem, then
+ * write over both and read them back. The VMM hides both behind one sink
+ * page, so: the reads find neither its marker nor any nonzero byte; after
+ * the writes, at most one page of the region reads back what was written
+ * there (the sink holds the last page written), and the trampoline page
+ * reads back the region's last page, not its own pattern. The VMM's own
+ * integrity check (at the next sleep) must find itself unchanged.
  */
 static void probe_vmm_region(const struct vmm_info *v)
 {
@@ -124,27 +159,43 @@ static void probe_vmm_region(const struct vmm_info *v)
         report("event=vmm-read error=open-dev-mem errno=%d", errno);
         return;
     }
-    uint8_t *p = mmap(NULL, v->region_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)v->region_base);
-    if (p == MAP_FAILED) {
-        report("event=vmm-read error=mmap errno=%d", errno);
+    volatile uint8_t *t = NULL;
+    if (v->trampoline) {
+        t = map_phys(fd, v->trampoline, 4096, "vmm-tramp-read");
+        if (t)
+            report("event=vmm-tramp-read base=0x%" PRIx32 " nonzero_bytes=%" PRIu64, v->trampoline,
+                   nonzero_bytes(t, 4096));
+    }
+    volatile uint8_t *p = map_phys(fd, v->region_base, v->region_size, "vmm-read");
+    if (!p) {
         close(fd);
         return;
     }
-    uint64_t markers = 0, nonzero = 0;
+    uint64_t markers = 0;
     size_t mlen = strlen(VMM_MARKER);
-    for (uint64_t i = 0; i < v->region_size; i++) {
-        if (p[i])
-            nonzero++;
-        if (p[i] == 's' && i + mlen <= v->region_size && !memcmp(p + i, VMM_MARKER, mlen))
+    for (uint64_t i = 0; i + mlen <= v->region_size; i++)
+        if (p[i] == 's' && !memcmp((const void *)(p + i), VMM_MARKER, mlen))
             markers++;
-    }
-    /* ELF magic at the start of a page would betray a loaded image too. */
     report("event=vmm-read base=0x%" PRIx64 " size=0x%" PRIx64 " markers=%" PRIu64 " nonzero_bytes=%" PRIu64,
-           v->region_base, v->region_size, markers, nonzero);
+           v->region_base, v->region_size, markers, nonzero_bytes(p, v->region_size));
+
+    /* The trampoline first, so the region's writes come after it. */
+    if (t)
+        for (uint64_t i = 0; i < 4096; i += 8)
+            *(volatile uint64_t *)(t + i) = tramp_word(i);
     for (uint64_t i = 0; i < v->region_size; i += 8)
-        *(volatile uint64_t *)(p + i) = 0xa5a5a5a5a5a5a5a5ull ^ i;
-    report("event=vmm-write bytes=%" PRIu64, v->region_size);
-    munmap(p, v->region_size);
+        *(volatile uint64_t *)(p + i) = region_word(i);
+    uint64_t kept = 0, tkept = 0;
+    for (uint64_t i = 0; i < v->region_size; i += 8)
+        kept += *(volatile uint64_t *)(p + i) == region_word(i);
+    if (t)
+        for (uint64_t i = 0; i < 4096; i += 8)
+            tkept += *(volatile uint64_t *)(t + i) == tramp_word(i);
+    report("event=vmm-write bytes=%" PRIu64 " kept_words=%" PRIu64 " tramp_kept_words=%" PRIu64,
+           v->region_size, kept, tkept);
+    munmap((void *)p, v->region_size);
+    if (t)
+        munmap((void *)t, 4096);
     close(fd);
 }
 
@@ -475,8 +526,8 @@ int main(void)
 
     struct vmm_info v = vmm_info();
     if (v.present)
-        report("event=vmm signature=sleepmux-vmm sleeps=%u exits=%" PRIu64 " region=0x%" PRIx64 "+0x%" PRIx64,
-               v.sleeps, v.exits, v.region_base, v.region_size);
+        report("event=vmm signature=sleepmux-vmm sleeps=%u exits=%" PRIu64 " region=0x%" PRIx64 "+0x%" PRIx64
+               " trampoline=0x%" PRIx32, v.sleeps, v.exits, v.region_base, v.region_size, v.trampoline);
     else
         report("event=vmm signature=none");
     if (o.probe_vmm && v.present)

@@ -80,12 +80,19 @@ static void s3_sleep(void (*write_sleep_registers)(void *ctx), void *ctx, s3_wak
 
     wake_to = on_wake;
     install();
+    /* A VMM whose memory changed must not be what the platform wakes into:
+     * the FACS keeps the OS's vector and the OS resumes without the VMM. */
+    if (!integrity_check("sleep")) {
+        smx_log("s3", "THE VMM WAS MODIFIED: S3 passes through without the VMM; the OS resumes at its own "
+                "waking vector, outside sleepmux");
+        write_sleep_registers(ctx);
+        return;
+    }
     if (acpi_facs_set(&platform, &platform_io, &ours, &err) != ACPI_OK) {
         smx_log("s3", "cannot install the wake trampoline (%s): not sleeping", platform_error_text(&err));
         return;
     }
     smx_log("s3", "platform wakes into the VMM at %#x", ours.fw);
-    integrity_check("sleep");
     smx_time_suspend();
     /* The OS flushed its caches before asking to sleep (ACPI 6.5 §16.1.6);
      * what the VMM wrote since must reach memory too. */
@@ -115,7 +122,9 @@ void vmm_wake(void)
     smx_time_resume();
     vmm.wakes++;
     smx_log("s3", "wake %u: back in the VMM", vmm.wakes);
-    integrity_check("wake");
+    if (!integrity_check("wake"))
+        smx_log("s3", "entering the OS anyway: it has no other way back; its next S3 goes to the firmware "
+                "without the VMM");
     vmm.ops->resume(this_cpu());
     struct wake_entry we = { 0 };
     if (wake_to)

@@ -8,6 +8,7 @@
  */
 #include "exit.h"
 #include "init.h"
+#include "integrity.h"
 #include "iotrap.h"
 #include "log.h"
 #include "platform.h"

@@ -11,6 +11,7 @@
  */
 #include "svm.h"
 
+#include "../../../core/integrity.h"
 #include "../../../core/log.h"
 #include "../../../core/mem.h"
 #include "../../x86/cpu.h"
@@ -40,5 +41,6 @@ uint64_t svm_view_build(const struct mem_hole *holes, unsigned n)
             idmap_redirect_4k(root, base, end - base, mem_phys(svm.sink), PTE_US, alloc_table, NULL))
             return 0;
     }
+    integrity_add_tables(root, "nested page tables");
     return root;
 }
