@@ -311,3 +311,39 @@ int layout_record_matches(const struct layout_record *r, const struct pol_config
            r->vmm_mib == vmm_bytes / MIB && !memcmp(&r->share[0], &cfg->os[0].memory, sizeof r->share[0]) &&
            !memcmp(&r->share[1], &cfg->os[1].memory, sizeof r->share[1]);
 }
+
+/* Split map[i] at physical address `at` (inside it) into two entries. */
+static bool split_at(struct smx_mem_range *map, size_t *n, size_t max, size_t i, uint64_t at)
+{
+    if (*n >= max)
+        return false;
+    memmove(&map[i + 1], &map[i], (*n - i) * sizeof *map);
+    uint64_t head = (at - map[i].base) / LAYOUT_PAGE;
+    map[i + 1].base = at;
+    map[i + 1].pages = map[i].pages - head;
+    map[i].pages = head;
+    ++*n;
+    return true;
+}
+
+size_t layout_tag(struct smx_mem_range *map, size_t n, size_t max, const struct smx_mem_range *ranges, size_t k,
+                  uint32_t type)
+{
+    for (size_t r = 0; r < k; r++) {
+        uint64_t rb = ranges[r].base, re = rb + ranges[r].pages * LAYOUT_PAGE;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t b = map[i].base, e = b + map[i].pages * LAYOUT_PAGE;
+            if (map[i].type != 0 /* EfiReservedMemoryType */ || e <= rb || b >= re)
+                continue;
+            if (b < rb) {
+                if (!split_at(map, &n, max, i, rb))
+                    return n;
+                continue; /* the tail is the next entry */
+            }
+            if (e > re && !split_at(map, &n, max, i, re))
+                return n;
+            map[i].type = type;
+        }
+    }
+    return n;
+}

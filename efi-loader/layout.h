@@ -92,6 +92,15 @@ uint64_t layout_shared_bytes(const struct smx_mem_range *map, size_t n, const st
 size_t layout_unassigned(const struct smx_mem_range *map, size_t n, const struct smx_layout *l, uint8_t os,
                          struct smx_mem_range *out, size_t max);
 
+/*
+ * Give `type` to the parts of map's EfiReservedMemoryType entries that lie
+ * inside any of ranges[0..k), splitting entries where needed (the map stays
+ * sorted). Returns the new count (at most max; what does not fit is left
+ * as it was). For SMX_MEM_UNASSIGNED in the VMM's copy of the map.
+ */
+size_t layout_tag(struct smx_mem_range *map, size_t n, size_t max, const struct smx_mem_range *ranges, size_t k,
+                  uint32_t type);
+
 /* A short name for an EFI memory type ("boot-services data", ...). */
 const char *layout_type_name(uint32_t type);
 

@@ -25,8 +25,13 @@ static EFI_STATUS hold(uint64_t base, uint64_t bytes)
     return st;
 }
 
+/* The unassigned ranges reserved this boot (for the VMM's copy of the map). */
+static struct smx_mem_range un[SMX_MEMMAP_MAX];
+static size_t n_un;
+
 void loader_layout_release(void)
 {
+    n_un = 0;
     while (nheld) {
         nheld--;
         uefi_call_wrapper(BS->FreePages, 2, held[nheld].base, held[nheld].pages);
@@ -94,10 +99,15 @@ static int choose(const struct pol_config *cfg, uint64_t vmm_bytes, int image_wa
     return 1;
 }
 
+const struct smx_mem_range *loader_unassigned(size_t *k)
+{
+    *k = n_un;
+    return un;
+}
+
 int loader_layout_reserve(const struct pol_config *cfg, uint8_t os, uint64_t vmm_bytes, int image_waiting,
                           struct smx_layout *out)
 {
-    static struct smx_mem_range un[SMX_MEMMAP_MAX];
     const char *how = "";
     size_t n;
     EFI_STATUS st;
@@ -128,6 +138,7 @@ int loader_layout_reserve(const struct pol_config *cfg, uint8_t os, uint64_t vmm
         return 0;
     }
     size_t k = layout_unassigned(map, n, out, os, un, SMX_MEMMAP_MAX);
+    n_un = k < SMX_MEMMAP_MAX ? k : SMX_MEMMAP_MAX;
     uint64_t bytes = 0;
     for (size_t i = 0; i < k && i < SMX_MEMMAP_MAX; i++) {
         st = hold(un[i].base, un[i].pages * LAYOUT_PAGE);

@@ -21,6 +21,9 @@
  * filled when switching is possible; 0 when not (the log says why, nothing
  * stays reserved).
  */
+/* The unassigned ranges this boot reserved (none when switching is off). */
+const struct smx_mem_range *loader_unassigned(size_t *k);
+
 int loader_layout_reserve(const struct pol_config *cfg, uint8_t os, uint64_t vmm_bytes, int image_waiting,
                           struct smx_layout *out);
 

@@ -8,7 +8,9 @@
 #include "console.h"
 #include "elf_check.h"
 #include "files.h"
+#include "layout.h"
 #include "memmap.h"
+#include "reserve.h"
 #include "version.h"
 
 #define VMM_PATH L"\\EFI\\sleepmux\\vmm.elf"
@@ -85,8 +87,11 @@ static uint64_t copy_memmap(struct smx_bootinfo *bi)
     size_t n;
     uint64_t top = loader_memmap(bi ? bi->memmap : scratch, SMX_MEMMAP_MAX, &n);
 
-    if (bi)
-        bi->memmap_count = (uint32_t)(n < SMX_MEMMAP_MAX ? n : SMX_MEMMAP_MAX);
+    if (bi) {
+        size_t k, kept = n < SMX_MEMMAP_MAX ? n : SMX_MEMMAP_MAX;
+        const struct smx_mem_range *un = loader_unassigned(&k);
+        bi->memmap_count = (uint32_t)layout_tag(bi->memmap, kept, SMX_MEMMAP_MAX, un, k, SMX_MEM_UNASSIGNED);
+    }
     if (bi && n > SMX_MEMMAP_MAX)
         loader_log("memory map has %llu entries, the VMM gets the first %d", (unsigned long long)n,
                    SMX_MEMMAP_MAX);

@@ -198,16 +198,43 @@ static bool inside(uint64_t gpa, uint64_t len, uint64_t base, uint64_t size)
     return gpa >= base && gpa + len <= base + size && gpa + len >= gpa;
 }
 
-bool guest_may_restore(uint8_t os, uint64_t gpa, uint64_t len)
+/* The end of the allowed range holding `at` for an image of `os`, or 0.
+ * Allowed: its private range, the shared set, and what this boot's loader
+ * reserved as unassigned: memory that was the loader's own (or free) when
+ * the imaged OS booted, which that OS may use while the running one never
+ * does. Nothing else: not the other OS's range, not the VMM, not what the
+ * firmware keeps for itself. */
+static uint64_t allowed_end(uint8_t os, uint64_t at)
 {
     const struct guest *g = &guests[os];
+    const struct smx_bootinfo *bi = vmm.bi;
 
-    if (inside(gpa, len, g->private_base, g->private_size))
-        return true;
+    if (at >= g->private_base && at < g->private_base + g->private_size)
+        return g->private_base + g->private_size;
     for (unsigned i = 0; i < shared.n; i++)
-        if (inside(gpa, len, shared.r[i].base, shared.r[i].pages * PAGE))
-            return true;
-    return false;
+        if (at >= shared.r[i].base && at < shared.r[i].base + shared.r[i].pages * PAGE)
+            return shared.r[i].base + shared.r[i].pages * PAGE;
+    for (uint32_t i = 0; i < bi->memmap_count && i < SMX_MEMMAP_MAX; i++) {
+        const struct smx_mem_range *m = &bi->memmap[i];
+        if (m->type == SMX_MEM_UNASSIGNED && at >= m->base && at < m->base + m->pages * PAGE)
+            return m->base + m->pages * PAGE;
+    }
+    return 0;
+}
+
+bool guest_may_restore(uint8_t os, uint64_t gpa, uint64_t len)
+{
+    uint64_t end = gpa + len;
+
+    if (end < gpa)
+        return false;
+    while (gpa < end) {
+        uint64_t e = allowed_end(os, gpa);
+        if (!e)
+            return false;
+        gpa = e;
+    }
+    return true;
 }
 
 unsigned guest_image_regions(uint8_t os, struct img_region *out)

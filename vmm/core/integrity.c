@@ -13,7 +13,7 @@ static const char marker[] __attribute__((used)) = "sleepmux-vmm-region-marker";
 
 #define PTE_A (1ull << 5)
 #define PTE_D (1ull << 6)
-#define MAX_TABLES 2
+#define MAX_TABLES 4 /* the host tables and one nested tree per OS, with room */
 
 struct tables {
     uint64_t root;

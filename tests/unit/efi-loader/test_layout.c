@@ -321,3 +321,34 @@ Test(layout, record_notices_changed_shares)
     r.magic ^= 1;
     cr_assert_not(layout_record_matches(&r, &cfg, 32 * MIB), "not a record");
 }
+
+/* SMX_MEM_UNASSIGNED: only reserved entries are retagged, split where a
+ * tagged range covers part of one, and the map stays sorted. */
+Test(layout, tag_splits_reserved_entries_only)
+{
+    struct smx_mem_range mm[8] = {
+        { 0x000000, 0x100, 7, 0 },   /* conventional: never retagged */
+        { 0x100000, 0x300, 0, 0 },   /* reserved 0x100000-0x400000: middle part tagged */
+        { 0x400000, 0x100, 4, 0 },   /* boot-services data */
+    };
+    struct smx_mem_range un[2] = { { 0x200000, 0x100, 0, 0 }, { 0x000000, 0x50, 0, 0 } };
+    size_t n = layout_tag(mm, 3, 8, un, 2, SMX_MEM_UNASSIGNED);
+
+    cr_assert_eq(n, 5);
+    cr_assert_eq(mm[0].type, 7);
+    cr_assert(mm[1].base == 0x100000 && mm[1].pages == 0x100 && mm[1].type == 0);
+    cr_assert(mm[2].base == 0x200000 && mm[2].pages == 0x100 && mm[2].type == SMX_MEM_UNASSIGNED);
+    cr_assert(mm[3].base == 0x300000 && mm[3].pages == 0x100 && mm[3].type == 0);
+    cr_assert(mm[4].base == 0x400000 && mm[4].type == 4);
+}
+
+Test(layout, tag_stops_when_the_map_is_full)
+{
+    struct smx_mem_range mm[2] = { { 0x100000, 0x300, 0, 0 } };
+    struct smx_mem_range un[1] = { { 0x200000, 0x100, 0, 0 } };
+    size_t n = layout_tag(mm, 1, 2, un, 1, SMX_MEM_UNASSIGNED);
+
+    cr_assert_eq(n, 2); /* split once, then no room for the tail: the rest stays reserved */
+    cr_assert_eq(mm[0].type, 0);
+    cr_assert(mm[1].base == 0x200000 && mm[1].type == 0);
+}
