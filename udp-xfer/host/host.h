@@ -39,6 +39,25 @@ struct host_file {
 };
 struct xfer_data host_file_data(struct host_file *f);
 
+/* --- dir.c ------------------------------------------------------------------ */
+
+/* A request's file name resolved below the served directory. */
+struct host_path {
+    int root;                    /* the served directory */
+    int dirfd;                   /* the directory holding the leaf (may be root) */
+    char name[XFER_REQUEST_MAX]; /* the name as requested, whole */
+    char leaf[256];              /* its last component (NAME_MAX + 1) */
+    const char *why;             /* after a failure: why, or NULL for strerror(errno) */
+};
+struct stat;
+/* Open every directory of `name` below root without following a link and
+ * refuse "..", names that do not fit and names without a file part. 0, or
+ * -1 with errno and p->why; p->dirfd is valid only on success. */
+int host_path_walk(struct host_path *p, int root, const char *name);
+/* The leaf, for reading: a regular file only, never blocking on a FIFO. */
+int host_path_open_read(struct host_path *p, struct stat *st);
+void host_path_close(struct host_path *p);
+
 /* --- progress.c ------------------------------------------------------------- */
 
 struct progress {
