@@ -125,6 +125,10 @@ def main():
                   f"{what}: a get still works ({took:.2f} s)", f"exit {rc}: {err}")
 
     try:
+        r = subprocess.run((tool, "--help"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        rep.check(r.returncode == 0 and "usage:" in r.stdout and not r.stderr,
+                  "sleepmux-xfer --help: exit 0, usage on stdout", f"exit {r.returncode}, stderr {r.stderr[:80]!r}")
+
         # 1. Spoofed ERRORs: B -> A, and A -> A. Without care the listening
         #    ports answer each other (and A itself) forever.
         a, b = serve("a"), serve("b")

@@ -240,6 +240,10 @@ int main(int argc, char **argv)
         return client(XFER_PUT, argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "serve"))
         return serve_main(argc - 1, argv + 1);
-    usage(argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) ? stdout : stderr);
+    if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        usage(stdout);
+        return 0;
+    }
+    usage(stderr);
     return 2;
 }
