@@ -7,7 +7,7 @@ INCLUDES += -Iudp-xfer/include
 
 LIBS += xfer
 xfer.srcs := $(addprefix udp-xfer/src/, wire.c text.c timer.c start.c session.c negotiate.c \
-    sender.c receiver.c request.c error.c)
+    sender.c receiver.c fallback.c request.c error.c)
 ALL += $(call libpath,xfer,fs) $(call libpath,xfer,efi)
 
 UNIT_SRCS += $(wildcard tests/unit/udp-xfer/*.c)
