@@ -22,6 +22,9 @@ bool host_resolve(const char *spec, uint16_t default_port, struct xfer_endpoint 
 /* A UDP socket of e's family bound to addr/port (NULL/0: any, ephemeral),
  * with large buffers (a window of 64 KiB blocks must fit). -1 on error. */
 int host_socket(int family, const struct xfer_endpoint *bind_to);
+/* The largest block that fits one frame of the route to `to` (its MTU less
+ * the IP, UDP and TFTP headers), or 0 if unknown. */
+uint16_t host_frame_blksize(const struct xfer_endpoint *to);
 /* The engine's send hook over a socket: ctx is a pointer to the fd. */
 struct xfer_net host_net(int *fd);
 
