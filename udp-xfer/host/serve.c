@@ -88,7 +88,12 @@ static void serve_usage(FILE *out)
             "  -n, --count N              exit after N transfers\n"
             "  -q, --quiet                no log line per transfer\n"
             "      --rto-min US           floor of the adaptive retransmission timer (default 1000)\n"
-            "The address it listens on is printed on stdout: \"listening on ADDR:PORT\".\n");
+            "The address it listens on is printed on stdout: \"listening on ADDR:PORT\".\n"
+            "Nothing outside DIR is read or written: no symbolic link is followed anywhere in a name,\n"
+            "\"..\" and names that do not fit are refused, only regular files are read, and a write\n"
+            "replaces its file only once complete. Only requests get an answer on the listening\n"
+            "port (never an ERROR), refusals are rate-limited, and clients that never answer hold\n"
+            "few slots for 5 s at most (docs/xfer-server.md).\n");
 }
 
 static bool may_refuse(struct refusals *r, xfer_time_t now)
