@@ -105,7 +105,15 @@ int out_open(struct out_file *f, const char *path, const char *what)
             return sys_error(what, path);
         return 0;
     }
-    if ((size_t)snprintf(f->tmp, sizeof f->tmp, "%s.tmp-XXXXXX", path) >= sizeof f->tmp) {
+    /* A symbolic link at the output path: replace the file it points to,
+     * as writing through it would, not the link. */
+    if ((size_t)snprintf(f->target, sizeof f->target, "%s", path) >= sizeof f->target ||
+        (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && !realpath(path, f->target))) {
+        if (errno != ENOENT)
+            errno = ENAMETOOLONG;
+        return sys_error(what, path);
+    }
+    if ((size_t)snprintf(f->tmp, sizeof f->tmp, "%s.tmp-XXXXXX", f->target) >= sizeof f->tmp) {
         errno = ENAMETOOLONG;
         f->tmp[0] = 0;
         return sys_error(what, path);
@@ -120,7 +128,7 @@ int out_open(struct out_file *f, const char *path, const char *what)
 int out_commit(struct out_file *f)
 {
     char dir[4096];
-    const char *slash = strrchr(f->path, '/');
+    const char *slash = strrchr(f->target, '/');
     int dfd;
 
     if (f->regular && fsync(f->fd) != 0) {
@@ -139,7 +147,7 @@ int out_commit(struct out_file *f)
     f->fd = -1;
     if (!f->tmp[0])
         return 0;
-    if (rename(f->tmp, f->path) != 0) {
+    if (rename(f->tmp, f->target) != 0) {
         int e = errno;
         out_discard(f);
         errno = e;
@@ -147,7 +155,7 @@ int out_commit(struct out_file *f)
     }
     f->tmp[0] = 0;
     /* The rename itself must survive a crash too. */
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - f->path) + 1 : 1, slash ? f->path : ".");
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - f->target) + 1 : 1, slash ? f->target : ".");
     if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
         fsync(dfd);
         close(dfd);

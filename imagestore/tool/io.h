@@ -51,7 +51,8 @@ int file_dev_open(struct file_dev *d, const char *path, uint32_t block_size);
  * kill midway leaves the file that was there as it was. A device or a
  * pipe is written in place (it cannot be replaced). */
 struct out_file {
-    const char *path;
+    const char *path;       /* as given, for messages */
+    char target[4096];      /* what is replaced: path, or where its symbolic link points */
     char tmp[4096];         /* "" when writing in place */
     int fd;
     bool regular;           /* the output is a regular file (holes allowed) */

@@ -156,6 +156,16 @@ def main():
     check(rc == 0 and content(w("out.raw")) == content(w("dump.raw")) and not temps(w("out.raw")),
           "a complete extract replaces the earlier file with the dump's bytes", f"exit {rc}: {err}")
     os.unlink(w("out.raw"))
+    os.makedirs(w("real"))
+    with open(w("real/mem.raw"), "wb") as f:
+        f.write(earlier)
+    os.symlink(w("real/mem.raw"), w("link.raw"))
+    rc, out, err = run("extract", "--key-file", key, w("good.img"), "-o", w("link.raw"))
+    check(rc == 0 and os.path.islink(w("link.raw")) and content(w("real/mem.raw")) == content(w("dump.raw")) and
+          not temps(w("real/mem.raw")),
+          "extract to a symbolic link replaces the file it points to and keeps the link", f"exit {rc}: {err}")
+    os.unlink(w("link.raw"))
+    shutil.rmtree(w("real"))
 
     # 5. mark-restored: both slots committed (A and B) refuses a new save
     #    of A until A's image is marked restored.
