@@ -67,6 +67,8 @@ enum smx_start_error vmm_start(struct smx_bootinfo *bi)
             (unsigned long long)(bi->region_size >> 20), (unsigned long long)(bi->image_size >> 10),
             (unsigned long long)bi->trampoline_base, (unsigned long long)bi->rsdp);
     mem_init(bi->region_base, bi->free_base, bi->region_base + bi->region_size);
+    if (mem_low_alias_init())
+        return SMX_START_NO_MEMORY;
 
     vmm.ops = &svm_ops;
     enum smx_start_error e = vmm.ops->probe();

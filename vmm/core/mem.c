@@ -31,7 +31,9 @@ uint64_t mem_phys(const void *p)
 {
     uint64_t v = (uint64_t)(uintptr_t)p;
 
-    return v >= SMX_VMM_VBASE ? base + (v - SMX_VMM_VBASE) : v;
+    if (v >= SMX_VMM_VBASE)
+        return base + (v - SMX_VMM_VBASE);
+    return v >= MEM_LOW_ALIAS ? v - MEM_LOW_ALIAS : v;
 }
 
 uint64_t mem_free_bytes(void)
@@ -59,4 +61,14 @@ volatile void *mem_map_mmio(uint64_t pa, uint64_t len)
     uint64_t cr3;
     __asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory"); /* drop stale translations */
     return (volatile void *)phys_ptr(pa);
+}
+
+int mem_low_alias_init(void)
+{
+    uint64_t cr3;
+
+    if (idmap_map_2m(vmm.bi->host_cr3, MEM_LOW_ALIAS, 0, MEM_LOW_ALIAS_SIZE, 0, table_page, NULL))
+        return -1;
+    __asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory");
+    return 0;
 }

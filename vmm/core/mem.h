@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bootinfo.h"
+
 void mem_init(uint64_t region_base, uint64_t free_base, uint64_t region_end);
 /* n contiguous zeroed pages, or NULL when the region is exhausted. */
 void *mem_alloc_pages(size_t n);
@@ -24,6 +26,20 @@ uint64_t mem_free_bytes(void);
  */
 volatile void *mem_map_mmio(uint64_t pa, uint64_t len);
 
-static inline void *phys_ptr(uint64_t pa) { return (void *)(uintptr_t)pa; }
+/*
+ * Physical memory as a VMM pointer. The first 2 MiB are reached through an
+ * alias just below the VMM's image instead of the identity map: physical
+ * page 0 is real memory an OS uses (and an image restores), but its
+ * identity address is the null pointer, which C may treat as "no memory".
+ */
+#define MEM_LOW_ALIAS (SMX_VMM_VBASE - MEM_LOW_ALIAS_SIZE)
+#define MEM_LOW_ALIAS_SIZE (2ull << 20)
+/* Map the alias (once, at start, before the integrity check's fingerprint). */
+int mem_low_alias_init(void);
+
+static inline void *phys_ptr(uint64_t pa)
+{
+    return (void *)(uintptr_t)(pa < MEM_LOW_ALIAS_SIZE ? MEM_LOW_ALIAS + pa : pa);
+}
 
 #endif

@@ -31,7 +31,8 @@ def config(args, mode="sleep", vmm_mib=160, memory="512 MiB", extra=None):
             % (mode, vmm_mib, os_section("A"), os_section("B"))).encode()
 
 
-def make_two_os_disk(t, args, name="disk.img", store_mib=640, **cfg):
+def make_two_os_disk(t, args, name="disk.img", store_mib=640, debug=(), **cfg):
+    """debug: loader debug switches to turn on (efi-loader/debug.c), e.g. ("bench",)."""
     files = {
         "EFI/BOOT/BOOTX64.EFI": t.path("efi", "sleepmux.efi"),
         "EFI/sleepmux/sleepmux.conf": config(args, **cfg),
@@ -41,6 +42,8 @@ def make_two_os_disk(t, args, name="disk.img", store_mib=640, **cfg):
         "EFI/guest/initrd-A.img": t.path("guest", "initrd-A.img"),
         "EFI/guest/initrd-B.img": t.path("guest", "initrd-B.img"),
     }
+    for d in debug:
+        files["EFI/sleepmux/debug-%s" % d] = b"on\n"
     return make_disk(t.path("e2e", t.name, name), files, store_mib=store_mib)
 
 
