@@ -48,7 +48,7 @@ def boot(t, label, esp, vars_file):
 
 @scenario("loader-layout", suites=("check",))
 def loader_layout(t):
-    """the same layout at two boots, recorded then reused; B-private and the VMM reserved in A's map"""
+    """the same layout at two boots, recorded then reused; B-private and the VMM reserved in A's map; refused on less RAM"""
     vars_file = t.path("e2e", t.name, "OVMF_VARS.fd")
     if os.path.exists(vars_file):
         os.unlink(vars_file)
@@ -76,3 +76,19 @@ def loader_layout(t):
     t.check("both boots put A, B, the VMM and the trampoline at the same addresses", same,
             "%s / %s" % (first["text"], second["text"]))
     t.check("the VMM is active at the second boot", sig2 == "sleepmux-vmm", sig2)
+
+    # The same disk and variables on a machine with half the RAM: the
+    # recorded A-private range runs past the firmware's memory.
+    m = t.machine(label="boot3-1G", disks=[esp], memory="1G", vars_file=vars_file)
+    m.start()
+    _, _, why = m.wait_line(r"sleepmux: layout: the recorded layout cannot be honoured this boot: (.*); booting "
+                            r"without switching", 120, port="vmm", what="the loader's refusal")
+    t.note(why.group(0))
+    t.check("a machine that cannot honour the layout: the loader names the range and what is in the way",
+            re.match(r"A-private %#x\+%d MiB: 0x[0-9a-f]+-0x[0-9a-f]+ is (boot-services|runtime|ACPI|loader|reserved)"
+                     % (first["A"][0], first["A"][1] // MIB), why.group(1)) is not None, why.group(1))
+    m.wait_line(r"sleepmux: running under the sleepmux VMM, without switching", 60, port="vmm",
+                what="the VMM started without switching")
+    _, _, vmm = m.wait_line(r"SLEEPMUX-GUEST os=A event=vmm signature=(\S+)", 240, what="guest A's VMM probe")
+    t.check("and the OS boots under the VMM without switching", vmm.group(1) == "sleepmux-vmm", vmm.group(0))
+    m.stop()

@@ -18,16 +18,17 @@ VMM_LOG = re.compile(r"^\[\s*(\d+)\.(\d{3})\] (\w+): (.*)$")
 
 
 def config(os_id="A", guest_args="", vmm_mib=32, log="com2", default=None, extra_global="", os_extra=None,
-           memory=None):
+           memory=None, store="partition-type = 0fc63daf-8483-4772-8e79-3d69d8477de4"):
     """A sleepmux.conf (policy's format, docs/config.md) booting test guest
     os_id, with both test guests configured. memory: {"A": "40%", ...},
-    256 MiB for an OS not named."""
+    50% for an OS not named (the loader reserves the rest: a guest gets its
+    share and no more, and fills a 256 MiB buffer on a 1 GiB machine)."""
     def os_section(x):
         return ("[os %s]\n"
                 "name = test guest %s\n"
                 "loader = \\EFI\\guest\\vmlinuz.efi\n"
                 "args = \"initrd=\\EFI\\guest\\initrd-%s.img %s\"\n"
-                "memory = %s\n%s" % (x, x, x, guest_args, (memory or {}).get(x, "256 MiB"),
+                "memory = %s\n%s" % (x, x, x, guest_args, (memory or {}).get(x, "50%"),
                                      (os_extra or {}).get(x, "")))
     return ("[global]\n"
             "default = %s\n"
@@ -35,8 +36,8 @@ def config(os_id="A", guest_args="", vmm_mib=32, log="com2", default=None, extra
             "vmm-memory = %d MiB\n"
             "log = %s\n%s"
             "[store]\n"
-            "partition-type = 0fc63daf-8483-4772-8e79-3d69d8477de4\n"
-            "%s%s" % (default or os_id, vmm_mib, log, extra_global, os_section("A"), os_section("B"))).encode()
+            "%s\n"
+            "%s%s" % (default or os_id, vmm_mib, log, extra_global, store, os_section("A"), os_section("B"))).encode()
 
 
 def make_sleepmux_esp(ctx, name="esp.img", os_id="A", guest_args=None, vmm_elf=None, conf=None, vmm=True, **cfg):
