@@ -1,6 +1,6 @@
 #include "integrity.h"
 
-#include "idmap.h"
+#include "../arch/x86/idmap.h"
 #include "log.h"
 #include "mem.h"
 #include "vmm.h"
@@ -13,7 +13,8 @@ static const char marker[] __attribute__((used)) = "sleepmux-vmm-region-marker";
 
 #define PTE_A (1ull << 5)
 #define PTE_D (1ull << 6)
-#define MAX_TABLES 4 /* the host tables and one nested tree per OS, with room */
+/* The host's tables and one nested tree per memory view (one per OS). */
+#define MAX_TABLES 4
 
 struct tables {
     uint64_t root;
@@ -83,8 +84,9 @@ void integrity_add_tables(uint64_t root, const char *what)
 {
     if (ntables < MAX_TABLES)
         tables[ntables++] = (struct tables){ root, what, 0, 0 };
-    else
-        smx_panic("integrity: more than %d page-table trees", MAX_TABLES);
+    else /* said in the log, so "covers" is never claimed for it */
+        smx_log("vmm", "integrity: no room to cover %s at %#llx (%d trees at most)", what,
+                (unsigned long long)root, MAX_TABLES);
 }
 
 void integrity_init(void)
@@ -93,14 +95,17 @@ void integrity_init(void)
     integrity_add_tables(vmm.bi->host_cr3, "host page tables");
     image_crc = crc32(0, __text_start, image_bytes());
     info_crc = crc32(0, vmm.bi, sizeof *vmm.bi);
-    for (unsigned i = 0; i < ntables; i++)
+    unsigned pages = 0, nested = 0;
+    for (unsigned i = 0; i < ntables; i++) {
         tables[i].crc = walk(tables[i].root, 4, 0, &tables[i].pages);
+        pages += tables[i].pages;
+        nested += tables[i].root != vmm.bi->host_cr3;
+    }
     smx_log("vmm", "image crc32 %08x over %llu bytes; region marker at %#llx", image_crc,
             (unsigned long long)image_bytes(), (unsigned long long)mem_phys(marker));
-    smx_log("vmm", "integrity covers: code and rodata %llu KiB, boot info, %s %u pages, %s %u pages, "
-            "%llu KiB unallocated (zero) %#llx-%#llx; not: data, bss, control blocks, I/O map, sink page",
-            (unsigned long long)(image_bytes() >> 10), tables[0].what, tables[0].pages,
-            ntables > 1 ? tables[1].what : "-", ntables > 1 ? tables[1].pages : 0,
+    smx_log("vmm", "integrity covers: code and rodata %llu KiB, boot info, %u page-table trees (host and %u "
+            "nested, %u pages), %llu KiB unallocated (zero) %#llx-%#llx; not: data, bss, control blocks, "
+            "I/O map, sink page", (unsigned long long)(image_bytes() >> 10), ntables, nested, pages,
             (unsigned long long)(mem_free_bytes() >> 10), (unsigned long long)(region_end() - mem_free_bytes()),
             (unsigned long long)region_end());
     if (unallocated_dirty() >= 0)

@@ -92,7 +92,7 @@ def svm_boot_s3(t):
     t.check("the VMM came back from every S3 itself (%d wake lines)" % len(wakes), len(wakes) == CYCLES)
     intact = vmm_lines(m, "vmm", r"image intact at sleep")
     woke = vmm_lines(m, "vmm", r"image intact at wake")
-    covers = vmm_lines(m, "vmm", r"integrity covers: .*nested page tables [1-9]")
+    covers = vmm_lines(m, "vmm", r"integrity covers: .* page-table trees \(host and [1-9]\d* nested")
     t.check("after the guest wrote over the VMM's region, the VMM's code, boot info, page tables and "
             "unallocated pages are intact at every sleep and wake",
             covers and len(intact) == CYCLES and len(woke) == CYCLES and not vmm_lines(m, "vmm", "IMAGE MODIFIED"),
