@@ -5,6 +5,9 @@
  *   \EFI\sleepmux\debug-store-selftest   SMX_BOOT_STORE_SELFTEST: at each
  *       S3 request the VMM writes part of the OS's RAM to the store, reads
  *       it back and verifies it (vmm/store/selftest.c)
+ *   \EFI\sleepmux\debug-bench   SMX_BOOT_BENCH: after restoring an image
+ *       the VMM reads its slot again without decrypting, so `make bench`
+ *       has the raw rate of the same disk through the same driver
  */
 #include <efi.h>
 #include <efilib.h>
@@ -20,6 +23,7 @@ static const struct {
     const char *what;
 } switches[] = {
     { L"\\EFI\\sleepmux\\debug-store-selftest", SMX_BOOT_STORE_SELFTEST, "store self-test at each S3 request" },
+    { L"\\EFI\\sleepmux\\debug-bench", SMX_BOOT_BENCH, "raw disk rate after each restore" },
 };
 
 uint16_t loader_debug_flags(EFI_HANDLE device)
