@@ -7,7 +7,7 @@ from smx_e2e.suite import scenario
 CYCLES = 3
 
 
-@scenario("guest-direct", suites=("check", "demo"))
+@scenario("guest-direct", suites=("check",))
 def guest_direct(t):
     """guest A boots directly under OVMF (no hypervisor) and survives 3 S3 cycles"""
     # One more cycle than the check needs: in the last, the guest flips a bit

@@ -17,7 +17,7 @@ SCHEDULE = ("wake = daily 07:30\n"
 AHEAD = 25  # seconds from setting the clock to the wake slot
 
 
-@scenario("power-on-hook", suites=("check", "demo"))
+@scenario("power-on-hook", suites=("check",))
 def power_on_hook(t):
     """S3 with a wake slot 25 s ahead wakes by itself; a power-off leaves the next alarm armed"""
     # The guest sets the RTC just before it sleeps and before it powers off,

@@ -22,7 +22,7 @@ LOADER_LINE = r"sleepmux: starting the VMM: region (0x[0-9a-f]+)\+(\d+) MiB, ent
 SINK_WORDS = 4096 // 8
 
 
-@scenario("svm-boot-s3", suites=("check", "demo"))
+@scenario("svm-boot-s3", suites=("check",))
 def svm_boot_s3(t):
     """guest A under the SVM VMM: active before the kernel, 5 S3 cycles, VMM region unreachable"""
     esp = make_sleepmux_esp(t, guest_args=cmdline(cycles=CYCLES, end="poweroff",

@@ -115,3 +115,49 @@ def switch_instant(t):
     x, _, _ = run_switching(t, "ahci", mode="instant", round_trips=2, power_cycle=False)
     t.check("no S3 happened in instant mode (no SUSPEND event from QEMU)",
             not [e for e in x.m.qmp.events if e[1] == "SUSPEND"])
+
+
+@scenario("switch-store-fails", suites=("check",), timeout=1500)
+def switch_store_fails(t):
+    """a store too small for the image, and a store that becomes unreadable: nothing is lost"""
+    # A store far too small for A's image: the first switch cannot be
+    # written, so A stays (docs/config.md: "a first switch stays on the
+    # running OS"), entered at its waking vector, its memory intact.
+    args = {"A": guest_args(2, end="poweroff"), "B": guest_args(0)}
+    disk = make_two_os_disk(t, args, name="small.img", store_mib=16)
+    x = TwoOS(t, disk, "ahci", "small", t.path("e2e", t.name, "VARS-small.fd"))
+    x.booted("A")
+    for n in (1, 2):
+        _, _, _, f = x.switch("A", n, "A", n, via_s3=False)
+        x.check_back("A", n, f, "store too small, attempt %d" % n)
+    fails = vmm_lines(x.m, "switch", r"writing OS A to the store failed: (.*)")
+    t.check("the VMM says why it could not write A: %s" % (fails[0][3] if fails else "?"),
+            len(fails) == 2 and "no space" in fails[0][3], str([l[3] for l in fails]))
+    t.check("no reset happened: A stayed, refused twice",
+            len(vmm_lines(x.m, "switch", r"refused: entering OS A")) == 2 and
+            not vmm_lines(x.m, "switch", r"resetting the platform"))
+    x.m.wait_exit(120)
+
+    # A good store, A saved in it, B running: then the disk stops answering.
+    # B's sleep cannot bring A back: B runs on, and A's image stays in the store.
+    args = {"A": guest_args(2, end="poweroff"), "B": guest_args(0)}
+    disk = make_two_os_disk(t, args, name="gone.img")
+    vars_file = t.path("e2e", t.name, "VARS-gone.fd")
+    if os.path.exists(vars_file):
+        os.unlink(vars_file)
+    y = TwoOS(t, disk, "ahci", "gone", vars_file)
+    y.booted("A")
+    y.g["A"].wait(r"cycle=1 event=suspend", 120, "A's first S3 request")
+    y.m.wait_line(r"image: OS A saved to slot", 600, port="vmm", what="A's image")
+    y.booted("B")
+    r = y.m.qmp.execute("human-monitor-command", **{"command-line": "drive_del disk0"})
+    t.note("QEMU: drive_del disk0 -> %r" % (r,))
+    _, _, _, f = y.switch("B", 1, "B", 1, via_s3=False)
+    y.check_back("B", 1, f, "store unreadable")
+    fails = vmm_lines(y.m, "switch", r"reading OS A from the store failed: (.*)")
+    t.check("the VMM says why A could not be read: %s" % (fails[0][3] if fails else "?"), bool(fails))
+    y.m.stop()
+    key = store_key(t, vars_file)
+    t.check("the loader's image key is in the firmware's variable store", key is not None)
+    if key:
+        host_verify(t, disk, key, "A", "after the disk failed")
