@@ -40,6 +40,14 @@ $(B)/fs/vmm/store/%.o: XFLAGS := -Ivmm/core -Ivmm/drivers
 LIBS += gpt
 gpt.srcs := vmm/store/gpt.c
 gpt.worlds := asan
+UNIT_SRCS += $(wildcard tests/unit/store/*.c)
+$(B)/asan/tests/unit/store/%.o: XFLAGS := -Ivmm/store
+GPT_FIXTURES := $(addprefix $(B)/fixtures/gpt/, sfdisk-512.img sgdisk-512.img)
+$(GPT_FIXTURES) &: tests/unit/store/mkgpt.sh
+	$(call say,GPT,$(B)/fixtures/gpt)
+	$(Q)tests/unit/store/mkgpt.sh $(B)/fixtures/gpt
+UNIT_DATA += $(GPT_FIXTURES)
+ALL += $(GPT_FIXTURES)
 
 $(VMM_ELF): $(call objs,$(VMM_SRCS),fs) $(call libs_for,$(VMM_LIBS),fs) $(VMM_LDS)
 	$(call say,LINK,$@)
