@@ -91,6 +91,7 @@ fuzz: fuzzers
 # The steps of `make check`, in order. Each part adds its own to CHECKS; all
 # run even when one fails, and the summary says which failed.
 check: all
+	@./mk/deps.sh --pins
 	@fail=""; for t in check-unit $(CHECKS) check-fuzz check-e2e; do \
 	    $(MAKE) --no-print-directory $$t || fail="$$fail $$t"; \
 	done; \

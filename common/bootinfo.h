@@ -45,6 +45,14 @@ enum smx_start_error {
     SMX_START_BAD_LAYOUT,      /* the memory layout handed over is inconsistent */
 };
 
+/* A type of the loader's own in bi->memmap (UEFI 2.10 §7.2.1 leaves
+ * 0x80000000-0xffffffff to OS loaders): RAM the loader reserved so that the
+ * booting OS never uses it, because it is neither OS's private range. It is
+ * EfiReservedMemoryType in the OS's map; the VMM must tell it from the
+ * firmware's reserved memory, because an image of the other OS may hold
+ * pages there (what was the loader's own memory at that OS's boot). */
+#define SMX_MEM_UNASSIGNED 0x80000001u
+
 /* One physical range of the firmware's memory map, simplified. */
 struct smx_mem_range {
     uint64_t base;

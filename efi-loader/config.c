@@ -6,7 +6,7 @@
 #include "console.h"
 #include "files.h"
 
-EFI_STATUS loader_config_load(EFI_HANDLE device, struct pol_config *cfg, uint8_t *os, char *err, UINTN errlen)
+EFI_STATUS loader_config_load(EFI_HANDLE device, struct pol_config *cfg, char *err, UINTN errlen)
 {
     char *text;
     UINTN size;
@@ -23,14 +23,22 @@ EFI_STATUS loader_config_load(EFI_HANDLE device, struct pol_config *cfg, uint8_t
         pol_error_format(&perr, LOADER_CONF_PATH, err, errlen);
         return EFI_INVALID_PARAMETER;
     }
-    /* Nothing can be parked in the store yet: switching comes with the
-     * store support. When it does, the store's contents go here, and an
-     * unreadable store (negative) forbids booting either OS fresh. */
-    const int stored = 0, hint = -1;
-    ps = pol_boot_choice(cfg, stored, hint, os);
-    if (ps != POL_OK) {
-        smx_snprintf(err, errlen, "%s: cannot choose an OS to boot: %s", LOADER_CONF_PATH, pol_status_name(ps));
-        return EFI_ABORTED;
-    }
     return EFI_SUCCESS;
+}
+
+EFI_STATUS loader_config_choose(const struct pol_config *cfg, int stored, uint8_t *os, char *err, UINTN errlen)
+{
+    const int hint = -1;
+    enum pol_status ps = pol_boot_choice(cfg, stored, hint, os);
+
+    if (ps == POL_OK)
+        return EFI_SUCCESS;
+    if (stored < 0)
+        smx_snprintf(err, errlen, "cannot choose an OS to boot: the store cannot be trusted (above), and an "
+                                  "image of either OS may wait there");
+    else if (stored == 3)
+        smx_snprintf(err, errlen, "cannot choose an OS to boot: images of both OSes wait in the store");
+    else
+        smx_snprintf(err, errlen, "%s: cannot choose an OS to boot: %s", LOADER_CONF_PATH, pol_status_name(ps));
+    return EFI_ABORTED;
 }

@@ -12,8 +12,12 @@
 
 #define LOADER_CONF_PATH "\\EFI\\sleepmux\\sleepmux.conf"
 
-/* Reads and parses the config and picks the OS to boot; on failure `err`
- * says where and why, in sleepmux-config's "FILE:LINE:COL: message" form. */
-EFI_STATUS loader_config_load(EFI_HANDLE device, struct pol_config *cfg, uint8_t *os, char *err, UINTN errlen);
+/* Reads and parses the config; on failure `err` says where and why, in
+ * sleepmux-config's "FILE:LINE:COL: message" form. */
+EFI_STATUS loader_config_load(EFI_HANDLE device, struct pol_config *cfg, char *err, UINTN errlen);
+
+/* The OS to boot, given what the store holds (loader_store_read's stored:
+ * a bitmask, or negative when the store cannot be trusted). */
+EFI_STATUS loader_config_choose(const struct pol_config *cfg, int stored, uint8_t *os, char *err, UINTN errlen);
 
 #endif

@@ -81,6 +81,8 @@ const char *efi_status_str(EFI_STATUS st)
     case EFI_ACCESS_DENIED: return "access denied";
     case EFI_SECURITY_VIOLATION: return "security violation";
     case EFI_END_OF_FILE: return "end of file";
+    case EFI_COMPROMISED_DATA: return "wrong size or attributes";
+    case EFI_WRITE_PROTECTED: return "write protected";
     default:
         smx_snprintf(other, sizeof other, "status %#llx", (unsigned long long)st);
         return other;

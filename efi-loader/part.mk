@@ -4,7 +4,7 @@
 
 LOADER_SRCS := $(wildcard efi-loader/*.c) efi-loader/enter_vmm.S \
                common/idmap.c common/uart.c common/fmt.c
-LOADER_LIBS := policy smxlibc
+LOADER_LIBS := imagestore lz4 bearssl policy smxlibc
 LOADER_SO := $(B)/efi/sleepmux.so
 
 $(call objs,$(LOADER_SRCS),efi): $(B)/gen/version.h
@@ -23,9 +23,10 @@ $(LOADER_EFI): $(LOADER_SO)
 
 ALL += $(LOADER_EFI)
 
-# The ELF checker is pure: tested hosted.
-LIBS += elfcheck
-elfcheck.srcs := efi-loader/elf_check.c
-elfcheck.worlds := asan
+# The ELF checker, the memory layout and the store's verdict are pure:
+# tested hosted.
+LIBS += loaderpure
+loaderpure.srcs := efi-loader/elf_check.c efi-loader/layout.c efi-loader/store_check.c
+loaderpure.worlds := asan
 UNIT_SRCS += $(wildcard tests/unit/efi-loader/*.c)
 UNIT_DATA += $(VMM_ELF)

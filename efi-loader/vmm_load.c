@@ -8,6 +8,9 @@
 #include "console.h"
 #include "elf_check.h"
 #include "files.h"
+#include "layout.h"
+#include "memmap.h"
+#include "reserve.h"
 #include "version.h"
 
 #define VMM_PATH L"\\EFI\\sleepmux\\vmm.elf"
@@ -15,7 +18,10 @@
 #define PAGE 4096ull
 #define BELOW_4G 0xffffffffull
 #define BELOW_1M 0x9ffffull /* conventional memory, under the EBDA and VGA hole */
-#define REGION_MIN_MIB 8
+/* The host tables idmap_build() makes map with 1 GiB pages: CPUID
+ * 80000001H EDX bit 26, Page1GB (AMD APM vol. 3 §E.4.2; Intel SDM vol. 2A,
+ * CPUID). The VMM's own nested tables fall back to 2 MiB pages. */
+#define CPUID_80000001_EDX_PAGE1GB (1u << 26)
 
 enum smx_start_error smx_enter_vmm(smx_vmm_entry_fn *entry, struct smx_bootinfo *bi, uint64_t cr3,
                                    struct smx_guest_entry *ge);
@@ -77,29 +83,18 @@ static EFI_STATUS alloc_region(uint64_t bytes, uint64_t *base)
  * end of the highest range. */
 static uint64_t copy_memmap(struct smx_bootinfo *bi)
 {
-    UINTN n = 0, key, dsize;
-    UINT32 dver;
-    EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&n, &key, &dsize, &dver), *d;
-    uint64_t top = 0;
+    static struct smx_mem_range scratch[SMX_MEMMAP_MAX];
+    size_t n;
+    uint64_t top = loader_memmap(bi ? bi->memmap : scratch, SMX_MEMMAP_MAX, &n);
 
-    if (!map)
-        return 0;
-    if (bi)
-        bi->memmap_count = 0;
-    d = map;
-    for (UINTN i = 0; i < n; i++, d = NextMemoryDescriptor(d, dsize)) {
-        uint64_t end = d->PhysicalStart + d->NumberOfPages * PAGE;
-        if (end > top)
-            top = end;
-        if (bi && bi->memmap_count < SMX_MEMMAP_MAX)
-            bi->memmap[bi->memmap_count++] = (struct smx_mem_range){
-                .base = d->PhysicalStart, .pages = d->NumberOfPages, .type = d->Type,
-            };
+    if (bi) {
+        size_t k, kept = n < SMX_MEMMAP_MAX ? n : SMX_MEMMAP_MAX;
+        const struct smx_mem_range *un = loader_unassigned(&k);
+        bi->memmap_count = (uint32_t)layout_tag(bi->memmap, kept, SMX_MEMMAP_MAX, un, k, SMX_MEM_UNASSIGNED);
     }
     if (bi && n > SMX_MEMMAP_MAX)
         loader_log("memory map has %llu entries, the VMM gets the first %d", (unsigned long long)n,
                    SMX_MEMMAP_MAX);
-    FreePool(map);
     return top;
 }
 
@@ -108,7 +103,7 @@ static int cpu_has_1g_pages(void)
     uint32_t a, b, c, d;
 
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
-    return (d >> 26) & 1;
+    return (d & CPUID_80000001_EDX_PAGE1GB) != 0;
 }
 
 EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p, char *why, UINTN whylen)
@@ -118,7 +113,7 @@ EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p
     struct elf_plan plan;
     char msg[160];
     EFI_STATUS st;
-    uint64_t region_bytes = (p->region_mib < REGION_MIN_MIB ? REGION_MIN_MIB : p->region_mib) << 20;
+    uint64_t region_bytes = p->layout ? p->layout->region_size : p->region_bytes;
 
     if (!cpu_has_1g_pages()) {
         smx_snprintf(why, whylen, "the CPU has no 1 GiB pages");
@@ -139,20 +134,26 @@ EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p
     uint64_t limit = top < 4 * GIB ? 4 * GIB : (top + GIB - 1) & ~(GIB - 1);
     uint64_t base;
     EFI_PHYSICAL_ADDRESS tramp = BELOW_1M;
-    st = alloc_region(region_bytes, &base);
-    if (EFI_ERROR(st)) {
-        smx_snprintf(why, whylen, "cannot reserve %llu MiB below 4 GiB for the VMM: %s",
-                     (unsigned long long)(region_bytes >> 20), efi_status_str(st));
-        FreePool(file);
-        return st;
-    }
-    st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiReservedMemoryType, 1, &tramp);
-    if (EFI_ERROR(st)) {
-        smx_snprintf(why, whylen, "cannot reserve a page below 1 MiB for the wake trampoline: %s",
-                     efi_status_str(st));
-        uefi_call_wrapper(BS->FreePages, 2, base, region_bytes / PAGE);
-        FreePool(file);
-        return st;
+    const int own = !p->layout; /* region and trampoline are ours to free */
+    if (p->layout) {
+        base = p->layout->region_base;
+        tramp = p->layout->trampoline_base;
+    } else {
+        st = alloc_region(region_bytes, &base);
+        if (EFI_ERROR(st)) {
+            smx_snprintf(why, whylen, "cannot reserve %llu MiB below 4 GiB for the VMM: %s",
+                         (unsigned long long)(region_bytes >> 20), efi_status_str(st));
+            FreePool(file);
+            return st;
+        }
+        st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiReservedMemoryType, 1, &tramp);
+        if (EFI_ERROR(st)) {
+            smx_snprintf(why, whylen, "cannot reserve a page below 1 MiB for the wake trampoline: %s",
+                         efi_status_str(st));
+            uefi_call_wrapper(BS->FreePages, 2, base, region_bytes / PAGE);
+            FreePool(file);
+            return st;
+        }
     }
 
     /* The image, then the VMM's page tables, then the boot info. */
@@ -165,8 +166,10 @@ EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p
     uint64_t pml4 = idmap_build(limit, 0, bump_page, &b);
     if (!pml4 || idmap_map_2m(pml4, SMX_VMM_VBASE, base, region_bytes, 0, bump_page, &b)) {
         smx_snprintf(why, whylen, "the VMM region is too small for its page tables");
-        uefi_call_wrapper(BS->FreePages, 2, base, region_bytes / PAGE);
-        uefi_call_wrapper(BS->FreePages, 2, tramp, 1);
+        if (own) {
+            uefi_call_wrapper(BS->FreePages, 2, base, region_bytes / PAGE);
+            uefi_call_wrapper(BS->FreePages, 2, tramp, 1);
+        }
         return EFI_OUT_OF_RESOURCES;
     }
     struct smx_bootinfo *bi = (struct smx_bootinfo *)(uintptr_t)b.next;
@@ -186,6 +189,15 @@ EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p
     bi->flags = p->flags;
     CopyMem(&bi->config, p->config, sizeof bi->config);
     bi->os = p->os;
+    /* Switching needs the layout and the key; the store the VMM judges
+     * itself from bi->store. */
+    bi->switching = p->layout && p->master_key;
+    if (p->layout)
+        bi->layout = *p->layout;
+    if (p->store)
+        bi->store = *p->store;
+    if (p->master_key)
+        CopyMem(bi->master_key, p->master_key, sizeof bi->master_key);
     /* Prefer the ACPI 2.0+ RSDP (it carries the XSDT), UEFI 2.10 §4.6. */
     EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
     void *rsdp = NULL;
@@ -202,7 +214,10 @@ EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p
     if (e == SMX_START_OK)
         return EFI_SUCCESS; /* we are the guest now */
     smx_snprintf(why, whylen, "the VMM refused to start: %s", start_error_str(e));
-    uefi_call_wrapper(BS->FreePages, 2, base, region_bytes / PAGE);
-    uefi_call_wrapper(BS->FreePages, 2, tramp, 1);
+    SetMem(bi->master_key, sizeof bi->master_key, 0);
+    if (own) {
+        uefi_call_wrapper(BS->FreePages, 2, base, region_bytes / PAGE);
+        uefi_call_wrapper(BS->FreePages, 2, tramp, 1);
+    }
     return EFI_UNSUPPORTED;
 }

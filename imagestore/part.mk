@@ -51,6 +51,14 @@ check-imagestore: $(B)/bin/sleepmux-image $(GUEST_MEM_A)
 	    tests/fixtures/imagestore/test.key $(B)/imagestore-check
 CHECKS += check-imagestore
 
+# sleepmux-image killed midway, on damaged and random input, and the
+# mark-restored command, on the fixture repeated (no guest dump needed).
+check-imagestore-hostile: $(B)/bin/sleepmux-image
+	@echo "== imagestore: sleepmux-image killed midway and under hostile input"
+	@$(PYTHON) tests/unit/imagestore/hostile.py $(B)/bin/sleepmux-image \
+	    tests/fixtures/imagestore/mem-A-7be0000.bin tests/fixtures/imagestore/test.key $(B)/imagestore-hostile
+CHECKS += check-imagestore-hostile
+
 # The library as the VMM links it: only what the VMM provides, no SSE.
 IMG_FS_PROBE := $(B)/fs/tests/unit/imagestore/freestanding-probe.o
 check-imagestore-freestanding: $(IMG_FS_PROBE) $(call libs_for,imagestore lz4 bearssl vmmrt smxlibc,fs)

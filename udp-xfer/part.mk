@@ -7,14 +7,14 @@ INCLUDES += -Iudp-xfer/include
 
 LIBS += xfer
 xfer.srcs := $(addprefix udp-xfer/src/, wire.c text.c timer.c start.c session.c negotiate.c \
-    sender.c receiver.c request.c error.c)
+    sender.c receiver.c fallback.c request.c error.c)
 ALL += $(call libpath,xfer,fs) $(call libpath,xfer,efi)
 
 UNIT_SRCS += $(wildcard tests/unit/udp-xfer/*.c)
 
 # The host tool: get, put and serve over BSD sockets.
 TOOLS += sleepmux-xfer
-sleepmux-xfer.srcs := $(addprefix udp-xfer/host/, cli.c serve.c net.c file.c progress.c)
+sleepmux-xfer.srcs := $(addprefix udp-xfer/host/, cli.c serve.c dir.c net.c file.c progress.c)
 sleepmux-xfer.libs := xfer
 $(call objs,$(sleepmux-xfer.srcs),host): $(B)/gen/version.h
 $(B)/host/udp-xfer/host/%.o: XFLAGS := -I$(B)/gen
@@ -47,7 +47,14 @@ check-udp-xfer-tap: $(B)/bin/sleepmux-xfer $(B)/bin/sleepmux-xfer-tap
 	@echo "== udp-xfer: lwIP binding over TAP, against tftpd-hpa and sleepmux-xfer serve"
 	@$(PYTHON) udp-xfer/check/tap.py $(B)
 
-CHECKS += check-udp-xfer-freestanding check-udp-xfer-interop check-udp-xfer-tap
+# The server against spoofed, silent and flooding peers and a hostile
+# directory (symbolic links, long names, a FIFO), on loopback (root: raw
+# sockets for spoofed datagrams).
+check-udp-xfer-hostile: $(B)/bin/sleepmux-xfer
+	@echo "== udp-xfer: sleepmux-xfer serve against hostile peers and directories (loopback)"
+	@$(PYTHON) udp-xfer/check/hostile.py $(B)
+
+CHECKS += check-udp-xfer-freestanding check-udp-xfer-interop check-udp-xfer-tap check-udp-xfer-hostile
 
 # Fuzzing: the engine fed arbitrary datagrams and clock jumps, seeded with
 # well-behaved sessions made at build time.

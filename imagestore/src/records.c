@@ -91,6 +91,11 @@ enum img_err img_header_check(const uint8_t *buf, struct img_info *info, struct 
 
 enum img_err img_peek_header(const void *buf, size_t len, struct img_info *info, struct img_error *err)
 {
+    /* Too short for a header: a torn image only if what is there begins
+     * as one does; random bytes are simply not an image. */
+    if (len < HDR_CLEAR && memcmp(buf, HDR_MAGIC, len < 8 ? len : 8) != 0)
+        return img_fail(err, IMG_E_NOT_IMAGE, NULL, "no image here: %a bytes that do not begin with SMXIMAGE",
+                        len, 0);
     if (len < HDR_CLEAR)
         return img_fail(err, len ? IMG_E_TRUNCATED : IMG_E_NOT_IMAGE, NULL,
                         len ? "header cut short: %a of %b bytes" : "no image here: the stream is empty", len,

@@ -15,6 +15,7 @@ struct opts {
     uint64_t generation, base;
     int slot;
     bool os_given, force;
+    bool restore;           /* read as a restore does: committed images only */
     uint8_t key[IMG_KEY_SIZE];
 };
 
@@ -28,6 +29,7 @@ struct input {
     struct img_expect expect;
     const struct img_source *src;
     const struct img_expect *x;
+    int slot_index;         /* the store's slot being read, or -1 */
     uint8_t io[4096];
     int fd;
 };
@@ -37,12 +39,15 @@ int open_store(struct opts *o, struct input *in, bool must_exist);
 /* Open o->input, or the slot of o->store that --slot or --os selects. */
 int open_input(struct opts *o, struct input *in);
 
-int usage(void);
+int usage(void);  /* on stderr; returns EXIT_USAGE */
+int help(void);   /* --help: on stdout; returns EXIT_OK */
 void hex(FILE *f, const uint8_t *p, size_t n);
 const char *os_name(uint32_t os);
 
 int cmd_create(struct opts *o);
-int cmd_read(struct opts *o, bool extract);
+/* verify, extract, or (mark) verify as a restore does and mark restored. */
+enum read_mode { READ_VERIFY, READ_EXTRACT, READ_MARK };
+int cmd_read(struct opts *o, enum read_mode mode);
 int cmd_info(struct opts *o);
 int cmd_format(struct opts *o);
 

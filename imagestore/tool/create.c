@@ -17,13 +17,14 @@ int cmd_create(struct opts *o)
     struct dump d;
     struct input out;
     struct file_stream fs;
+    struct out_file of = { .fd = -1 };
     const struct img_sink *sink;
     struct img_writer_config cfg = { .master_key = o->key, .os = o->os, .chunk_pages = o->chunk_pages };
     struct img_writer w;
     struct img_summary sum;
     struct progress pr;
     uint8_t cpu[IMG_CPU_MAX];
-    int rc, fd = -1;
+    int rc;
 
     if (!o->input || (!o->out == !o->store))
         return usage();
@@ -55,16 +56,20 @@ int cmd_create(struct opts *o)
             return report(o->store, &out.store.err);
         sink = &out.slot.u.sink;
     } else {
-        if ((fd = open(o->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-            return sys_error("cannot create image", o->out);
-        file_stream_init(&fs, fd);
+        /* Never over the file that is there: an image at o->out stays
+         * whole until the new one is complete and durable. */
+        if ((rc = out_open(&of, o->out, "cannot create image")) != 0)
+            return rc;
+        file_stream_init(&fs, of.fd);
         sink = &fs.sink;
     }
 
     size_t work_size = img_writer_work_size(cfg.chunk_pages);
     uint8_t *work = aligned_alloc(64, work_size), *buf = aligned_alloc(4096, SLICE);
-    if (!work || !buf)
+    if (!work || !buf) {
+        out_discard(&of);
         return sys_error("out of memory", "create");
+    }
     enum img_err e = img_writer_begin(&w, &cfg, sink, work, work_size);
     double t0 = progress_now();
     progress_start(&pr, "create", d.bytes);
@@ -77,7 +82,9 @@ int cmd_create(struct opts *o)
             if (got < 0 || (got < (ssize_t)want && left > want)) {
                 progress_end(&pr);
                 img_writer_abort(&w);
-                return sys_error("cannot read memory dump", o->input);
+                rc = sys_error("cannot read memory dump", o->input);
+                out_discard(&of);
+                return rc;
             }
             memset(buf + got, 0, want - (size_t)got); /* a raw dump's last partial page */
             e = img_writer_pages(&w, gpa, buf, want / IMG_PAGE_SIZE);
@@ -95,18 +102,16 @@ int cmd_create(struct opts *o)
         img_writer_abort(&w);
         if (o->store && e == IMG_E_IO)
             return report(o->store, &out.store.err);
-        return report(o->out ? o->out : o->store, &w.err);
+        rc = report(o->out ? o->out : o->store, &w.err);
+        out_discard(&of);
+        return rc;
     }
     if (o->store) {
         if (img_store_commit(&out.store, &out.slot, &sum) != IMG_OK)
             return report(o->store, &out.store.err);
-    } else {
-        struct stat st;
-        /* The file is the commit: make it durable before saying so. */
-        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fdatasync(fd) != 0)
-            return sys_error("cannot sync image", o->out);
-        if (close(fd) != 0)
-            return sys_error("cannot close image", o->out);
+    } else if ((rc = out_commit(&of)) != 0) {
+        /* The file is the commit: durable and in place, or not there. */
+        return rc;
     }
     double secs = progress_now() - t0;
     printf("image ");

@@ -9,19 +9,36 @@
 
 #include "cli.h"
 
-int usage(void)
+static void print_usage(FILE *out)
 {
     fputs("usage: sleepmux-image create  --key-file K [--os A|B] [--generation N] [--chunk-pages N]\n"
           "                              [--cpu FILE] [--base ADDR] DUMP (-o IMAGE | --store DEV)\n"
-          "       sleepmux-image info    [--key-file K] (IMAGE | --store DEV)\n"
+          "       sleepmux-image info    [--key-file K] IMAGE\n"
+          "       sleepmux-image info    --key-file K --store DEV\n"
           "       sleepmux-image verify  --key-file K (IMAGE | --store DEV [--slot N | --os A|B])\n"
           "       sleepmux-image extract --key-file K (IMAGE | --store DEV [--slot N | --os A|B])\n"
           "                              -o RAW [--cpu-out FILE]\n"
+          "       sleepmux-image mark-restored --key-file K --store DEV [--slot N | --os A|B]\n"
           "       sleepmux-image format  --key-file K --store DEV [--force]\n"
+          "create -o and extract -o write a temporary file beside the output and rename it over the\n"
+          "output only when complete: a failure leaves what was there. mark-restored verifies the\n"
+          "newest committed image (or the one chosen) completely, as a restore does, and records it\n"
+          "as restored, so that the store takes a new image of that OS again.\n"
           "exit status: 0 ok, 1 corrupt or rejected image, 2 usage, 3 wrong key, 4 I/O error,\n"
           "             5 no such image in the store, or no room for one\n",
-          stderr);
+          out);
+}
+
+int usage(void)
+{
+    print_usage(stderr);
     return EXIT_USAGE;
+}
+
+int help(void)
+{
+    print_usage(stdout);
+    return EXIT_OK;
 }
 
 void hex(FILE *f, const uint8_t *p, size_t n)
@@ -62,6 +79,7 @@ int open_input(struct opts *o, struct input *in)
 
     memset(in, 0, sizeof *in);
     in->fd = -1;
+    in->slot_index = -1;
     if (!o->store) {
         if ((in->fd = open(o->input, O_RDONLY | O_CLOEXEC)) < 0)
             return sys_error("cannot open image", o->input);
@@ -84,8 +102,9 @@ int open_input(struct opts *o, struct input *in)
                 o->os_given ? os_name(o->os) : "");
         return EXIT_REFUSED;
     }
-    /* Inspection may look at restored images; only a restore must not. */
-    if (img_store_read(&in->store, slot, true, &in->slot, &in->expect) != IMG_OK)
+    /* Inspection may look at restored images; only a restore (and
+     * mark-restored, which stands for one) must not. */
+    if (img_store_read(&in->store, slot, !o->restore, &in->slot, &in->expect) != IMG_OK)
         return report(o->store, &in->store.err);
     o->input = o->store;
     fprintf(stderr, "sleepmux-image: %s: slot %d, generation %" PRIu64 ", OS %s%s\n", o->store, slot,
@@ -93,6 +112,7 @@ int open_input(struct opts *o, struct input *in)
             in->store.slot[slot].state == IMG_SLOT_COMMITTED ? "" : " (restored or superseded)");
     in->src = &in->slot.u.source;
     in->x = &in->expect;
+    in->slot_index = slot;
     return 0;
 }
 

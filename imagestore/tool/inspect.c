@@ -46,7 +46,7 @@ int cmd_info(struct opts *o)
     int fd;
 
     if (o->store)
-        return o->key_file ? info_store(o) : usage();
+        return info_store(o);
     if (!o->input)
         return usage();
     if ((fd = open(o->input, O_RDONLY | O_CLOEXEC)) < 0)

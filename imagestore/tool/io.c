@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -89,6 +90,90 @@ bad:
 int random_bytes(void *buf, size_t len)
 {
     return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
+}
+
+int out_open(struct out_file *f, const char *path, const char *what)
+{
+    struct stat st;
+
+    f->path = path;
+    f->tmp[0] = 0;
+    f->regular = true;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        f->regular = false;
+        if ((f->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+            return sys_error(what, path);
+        return 0;
+    }
+    /* A symbolic link at the output path: replace the file it points to,
+     * as writing through it would, not the link. */
+    if ((size_t)snprintf(f->target, sizeof f->target, "%s", path) >= sizeof f->target ||
+        (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && !realpath(path, f->target))) {
+        if (errno != ENOENT)
+            errno = ENAMETOOLONG;
+        return sys_error(what, path);
+    }
+    if ((size_t)snprintf(f->tmp, sizeof f->tmp, "%s.tmp-XXXXXX", f->target) >= sizeof f->tmp) {
+        errno = ENAMETOOLONG;
+        f->tmp[0] = 0;
+        return sys_error(what, path);
+    }
+    if ((f->fd = mkstemp(f->tmp)) < 0) {
+        f->tmp[0] = 0;
+        return sys_error(what, path);
+    }
+    return 0;
+}
+
+int out_commit(struct out_file *f)
+{
+    char dir[4096];
+    const char *slash = strrchr(f->target, '/');
+    int dfd;
+
+    if (f->regular && fsync(f->fd) != 0) {
+        int e = errno;
+        out_discard(f);
+        errno = e;
+        return sys_error("cannot sync output", f->path);
+    }
+    if (close(f->fd) != 0) {
+        int e = errno;
+        f->fd = -1;
+        out_discard(f);
+        errno = e;
+        return sys_error("cannot close output", f->path);
+    }
+    f->fd = -1;
+    if (!f->tmp[0])
+        return 0;
+    if (rename(f->tmp, f->target) != 0) {
+        int e = errno;
+        out_discard(f);
+        errno = e;
+        return sys_error("cannot rename the finished output into place", f->path);
+    }
+    f->tmp[0] = 0;
+    /* The rename itself must survive a crash too. */
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - f->target) + 1 : 1, slash ? f->target : ".");
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+void out_discard(struct out_file *f)
+{
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = -1;
+    if (f->tmp[0]) {
+        unlink(f->tmp);
+        f->tmp[0] = 0;
+        fprintf(stderr, "sleepmux-image: %s: not written; the partial output was removed and what was there is "
+                "unchanged\n", f->path);
+    }
 }
 
 static int fs_write(void *ctx, const void *buf, size_t len)

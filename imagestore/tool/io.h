@@ -3,6 +3,7 @@
 #ifndef SMX_IMAGE_IO_H
 #define SMX_IMAGE_IO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -43,6 +44,25 @@ struct file_dev {
     struct img_blockdev dev;
 };
 int file_dev_open(struct file_dev *d, const char *path, uint32_t block_size);
+
+/* An output file that appears whole or not at all. A regular file (or a
+ * path that does not exist yet) is written under a temporary name beside
+ * it and renamed over it only by out_commit, after fsync: a failure or a
+ * kill midway leaves the file that was there as it was. A device or a
+ * pipe is written in place (it cannot be replaced). */
+struct out_file {
+    const char *path;       /* as given, for messages */
+    char target[4096];      /* what is replaced: path, or where its symbolic link points */
+    char tmp[4096];         /* "" when writing in place */
+    int fd;
+    bool regular;           /* the output is a regular file (holes allowed) */
+};
+/* 0, or an exit code after saying why. */
+int out_open(struct out_file *f, const char *path, const char *what);
+/* Make the output durable and put it in place; 0 or an exit code. */
+int out_commit(struct out_file *f);
+/* The output failed: remove the temporary file and say so. */
+void out_discard(struct out_file *f);
 
 /* A memory dump: raw (one region from base) or an ELF core such as QEMU's
  * dump-guest-memory writes (one region per PT_LOAD segment). */

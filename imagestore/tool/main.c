@@ -8,6 +8,7 @@
  *   sleepmux-image verify  --key-file K (IMAGE | --store DEV [--slot N | --os A|B])
  *   sleepmux-image extract --key-file K (IMAGE | --store DEV [--slot N | --os A|B])
  *                          -o RAW [--cpu-out FILE]
+ *   sleepmux-image mark-restored --key-file K --store DEV [--slot N | --os A|B]
  *   sleepmux-image format  --key-file K --store DEV [--force]
  *
  * Exit status: 0 good, 1 corrupt or rejected image, 2 usage, 3 wrong key,
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
         case 'o': o.out = optarg; break;
         case 'f': o.force = true; break;
         case 'V': printf("sleepmux-image %s\n", SMX_VERSION); return 0;
+        case 'h': return help();
         default: return usage();
         }
     }
@@ -75,6 +77,13 @@ int main(int argc, char **argv)
         o.input = argv[optind++];
     if (optind < argc)
         return usage();
+    /* A store's superblock is authenticated under the key: info needs it
+     * for a store, not for an image file's clear header. */
+    if (!strcmp(o.cmd, "info") && o.store && !o.key_file) {
+        fprintf(stderr, "sleepmux-image: info --store needs --key-file (a store's superblock is sealed under "
+                "the key; an image file's header is not)\n");
+        return EXIT_USAGE;
+    }
     bool key_needed = strcmp(o.cmd, "info") != 0;
     if (key_needed && !o.key_file) {
         fprintf(stderr, "sleepmux-image: %s needs --key-file\n", o.cmd);
@@ -88,9 +97,13 @@ int main(int argc, char **argv)
     if (!strcmp(o.cmd, "info"))
         return cmd_info(&o);
     if (!strcmp(o.cmd, "verify"))
-        return cmd_read(&o, false);
+        return cmd_read(&o, READ_VERIFY);
     if (!strcmp(o.cmd, "extract"))
-        return cmd_read(&o, true);
+        return cmd_read(&o, READ_EXTRACT);
+    if (!strcmp(o.cmd, "mark-restored")) {
+        o.restore = true;
+        return cmd_read(&o, READ_MARK);
+    }
     if (!strcmp(o.cmd, "format"))
         return cmd_format(&o);
     return usage();

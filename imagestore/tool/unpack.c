@@ -1,5 +1,7 @@
-/* sleepmux-image verify and extract: read a whole image, authenticating every
- * record; extract also writes the pages out as a raw memory file. */
+/* sleepmux-image verify, extract and mark-restored: read a whole image,
+ * authenticating every record; extract also writes the pages out as a raw
+ * memory file; mark-restored then records in the store that the image was
+ * restored, as the VMM does after a restore. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -80,16 +82,18 @@ static void pages_done(void *ctx, uint64_t gpa, size_t len)
     progress_set(s->pr, s->done);
 }
 
-int cmd_read(struct opts *o, bool extract)
+int cmd_read(struct opts *o, enum read_mode mode)
 {
+    bool extract = mode == READ_EXTRACT;
     struct input in;
     struct img_reader r;
     struct progress pr;
     struct sink_pages sp = { .cap = 8u << 20, .fd = -1, .pr = &pr, .base = o->base };
+    struct out_file of = { .fd = -1 };
     uint8_t cpu[IMG_CPU_MAX];
     int rc;
 
-    if ((!o->input == !o->store) || (extract && !o->out))
+    if ((!o->input == !o->store) || (extract && !o->out) || (mode == READ_MARK && !o->store))
         return usage();
     if ((rc = open_input(o, &in)) != 0)
         return rc;
@@ -102,12 +106,13 @@ int cmd_read(struct opts *o, bool extract)
     if (img_reader_open(&r, in.src, o->key, in.x, work, work_size, cpu, sizeof cpu) != IMG_OK)
         return r.err.code == IMG_E_IO && o->store ? report(o->input, &in.store.err) : report(o->input, &r.err);
     if (extract) {
-        struct stat st;
-        if ((sp.fd = open(o->out, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0 || fstat(sp.fd, &st) != 0)
-            return sys_error("cannot create output", o->out);
-        sp.sparse = S_ISREG(st.st_mode);
-        if (sp.sparse && ftruncate(sp.fd, 0) != 0)
-            return sys_error("cannot truncate output", o->out);
+        /* A temporary file beside o->out, renamed over it only once the
+         * commit record verified: a failed or killed extract leaves no
+         * partial memory and keeps the file that was there. */
+        if ((rc = out_open(&of, o->out, "cannot create output")) != 0)
+            return rc;
+        sp.fd = of.fd;
+        sp.sparse = of.regular;
     }
     struct img_memory mem = { &sp, pages_map, pages_done };
     progress_start(&pr, extract ? "extract" : "verify", r.info.pages * IMG_PAGE_SIZE);
@@ -116,28 +121,56 @@ int cmd_read(struct opts *o, bool extract)
         e = img_reader_next(&r, &mem);
     flush_pages(&sp);
     progress_end(&pr);
-    if (sp.failed)
-        return sys_error("cannot write output", o->out);
-    if (e != IMG_OK)
-        return e == IMG_E_IO && o->store ? report(o->input, &in.store.err) : report(o->input, &r.err);
+    if (sp.failed) {
+        rc = sys_error("cannot write output", o->out);
+        out_discard(&of);
+        return rc;
+    }
+    if (e != IMG_OK) {
+        rc = e == IMG_E_IO && o->store ? report(o->input, &in.store.err) : report(o->input, &r.err);
+        out_discard(&of);
+        return rc;
+    }
     if (extract) {
         const struct img_region *last = img_reader_region(&r, r.info.region_count - 1);
-        if (sp.sparse && ftruncate(sp.fd, (off_t)(last->base + last->pages * IMG_PAGE_SIZE - o->base)) != 0)
-            return sys_error("cannot size output", o->out);
-        if (close(sp.fd) != 0)
-            return sys_error("cannot close output", o->out);
-        if (o->cpu_out) {
-            int cfd = open(o->cpu_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-            if (cfd < 0 || write(cfd, cpu, r.info.cpu_size) != (ssize_t)r.info.cpu_size || close(cfd) != 0)
-                return sys_error("cannot write CPU context", o->cpu_out);
+        if (sp.sparse && ftruncate(sp.fd, (off_t)(last->base + last->pages * IMG_PAGE_SIZE - o->base)) != 0) {
+            rc = sys_error("cannot size output", o->out);
+            out_discard(&of);
+            return rc;
         }
+        if (o->cpu_out) {
+            struct out_file cf;
+            if ((rc = out_open(&cf, o->cpu_out, "cannot write CPU context")) != 0) {
+                out_discard(&of);
+                return rc;
+            }
+            if (write(cf.fd, cpu, r.info.cpu_size) != (ssize_t)r.info.cpu_size) {
+                rc = sys_error("cannot write CPU context", o->cpu_out);
+                out_discard(&cf);
+                out_discard(&of);
+                return rc;
+            }
+            if ((rc = out_commit(&cf)) != 0) {
+                out_discard(&of);
+                return rc;
+            }
+        }
+        if ((rc = out_commit(&of)) != 0)
+            return rc;
     }
+    /* The checks a restore makes before the OS may run: the slot was
+     * committed (not restored or superseded: open_input read it as a
+     * restore does), the image is authentic, complete and the one the
+     * superblock vouches for. Only then is it marked, never to run again. */
+    if (mode == READ_MARK && img_store_mark_restored(&in.store, in.slot_index) != IMG_OK)
+        return report(o->store, &in.store.err);
     double secs = progress_now() - t0;
     printf("image ");
     hex(stdout, r.sum.image_id, IMG_ID_SIZE);
     printf(": %s: OS %s, generation %" PRIu64 ", %" PRIu64 " chunks, %" PRIu64 " pages (%" PRIu64
            " zero), %" PRIu64 " bytes, %.2f s, %.0f MiB/s\n",
-           extract ? "extracted" : "authentic and complete", os_name(r.sum.os), r.sum.generation, r.sum.chunks,
+           extract ? "extracted" : mode == READ_MARK ? "authentic and complete; marked restored" :
+           "authentic and complete", os_name(r.sum.os), r.sum.generation, r.sum.chunks,
            r.sum.pages, r.sum.zero_pages, r.sum.stream_bytes, secs,
            (double)(r.sum.pages * IMG_PAGE_SIZE) / 1048576.0 / secs);
     if (!o->store) {

@@ -43,12 +43,6 @@ else
     echo "ok: probe.elf links like vmm.elf: x86-64, entry $entry, $(stat -c %s "$work/probe.elf") bytes, nothing undefined"
 fi
 
-# 3. No SSE/AVX/x87 in any freestanding object.
-fpu=$(objdump -d --no-show-raw-insn "$work/probe.elf" |
-      grep -E '%[xyz]mm[0-9]|%st(\(|$)|\b(f(ld|st|add|mul|init|xsave|xrstor|nsave|rstor)|emms|ldmxcsr|stmxcsr)' | head -5)
-if [ -n "$fpu" ]; then
-    echo "FAIL: FPU/SSE instructions in freestanding code:"; echo "$fpu" | sed 's/^/    /'; fail=1
-else
-    echo "ok: no SSE, AVX or x87 instruction in probe.elf"
-fi
+# 3. No SSE/AVX/x87 in any freestanding object (the one rule: no-fpu.sh).
+tests/freestanding/no-fpu.sh probe.elf "$work/probe.elf" || fail=1
 exit $fail

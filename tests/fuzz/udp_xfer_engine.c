@@ -95,6 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .blksize = cfgbyte & 4 ? 1024 : 0, .windowsize = cfgbyte & 8 ? 8 : 0,
             .timeout_s = cfgbyte & 32 ? 2 : 0, .tsize = cfgbyte & 64, .size = 40 * 1024 + 341,
             .retry_without_options = cfgbyte & 128,
+            /* Losses may make a GET ask again with 64-byte blocks. */
+            .fallback_blksize = dir == XFER_GET && (cfgbyte & 32) ? 64 : 0,
             .window = window, .window_len = sizeof window,
             .timing = timing, .net = net, .data = io,
         };

@@ -20,8 +20,14 @@
  *                          through the 8042 keyboard controller, command 0xfe)
  *   sleepmux.state=mem|freeze    what to write to /sys/power/state (default mem)
  *   sleepmux.probe=vmm     look for sleepmux (CPUID 0x40000000), then try to
- *                          read and overwrite the VMM's region through
- *                          /dev/mem (event=vmm-read, event=vmm-write)
+ *                          read and overwrite the VMM's region and its wake
+ *                          trampoline page through /dev/mem, and read back
+ *                          what the writes left (event=vmm-tramp-read,
+ *                          event=vmm-read, event=vmm-write)
+ *   sleepmux.probe=other   read the other OS's private range (CPUID 0x40000004)
+ *                          through /dev/mem: all of it once after filling
+ *                          (event=other-read), one page in 64 after every
+ *                          resume (other_nonzero= on the cycle line)
  *   sleepmux.idle=SECONDS  after filling, idle this long and report the VM
  *                          exits sleepmux counted meanwhile (event=idle)
  *   sleepmux.rtc=YYYY-MM-DDTHH:MM:SS  set the RTC (UTC) just before the first
@@ -30,6 +36,8 @@
  *   sleepmux.rtc_off=YYYY-MM-DDTHH:MM:SS  the RTC time to set before powering off
  *   sleepmux.clear_rtc_en=1  clear PM1_EN.RTC_EN (as Windows does on its way
  *                          down) just before each suspend and the power-off
+ *   sleepmux.memmap=1      print the firmware memory map the kernel was handed
+ *                          (/sys/firmware/memmap), one event=memmap line a range
  *   sleepmux.corrupt=N     self-test: on cycle N, flip one bit of the buffer
  *                          just before suspending, so the harness can prove
  *                          that verification catches a changed page
@@ -59,10 +67,11 @@ struct opts {
     bool poweroff, kbd_reset;
     char state[16];
     unsigned corrupt_cycle;
-    bool probe_vmm;
+    bool probe_vmm, probe_other;
     unsigned idle;
     char rtc[32], rtc_off[32];
     bool clear_rtc_en;
+    bool memmap;
 };
 
 static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -72,6 +81,7 @@ struct vmm_info {
     bool present;
     uint32_t sleeps;
     uint64_t exits, region_base, region_size;
+    uint32_t trampoline; /* 0: the VMM does not say (leaf 0x40000003 absent) */
 };
 
 static void cpuid(uint32_t leaf, uint32_t r[4])
@@ -90,7 +100,8 @@ static struct vmm_info vmm_info(void)
     memcpy(sig + 4, &r[2], 4);
     memcpy(sig + 8, &r[3], 4);
     sig[12] = 0;
-    if (strcmp(sig, "sleepmux-vmm") || r[0] < 0x40000002u)
+    uint32_t max = r[0];
+    if (strcmp(sig, "sleepmux-vmm") || max < 0x40000002u)
         return v;
     v.present = true;
     cpuid(0x40000001u, r);
@@ -99,16 +110,47 @@ static struct vmm_info vmm_info(void)
     cpuid(0x40000002u, r);
     v.region_base = r[0] | (uint64_t)r[1] << 32;
     v.region_size = r[2] | (uint64_t)r[3] << 32;
+    if (v.present && max >= 0x40000003u) {
+        cpuid(0x40000003u, r);
+        v.trampoline = r[0];
+    }
     return v;
 }
 
 #define VMM_MARKER "sleepmux-vmm-region-marker"
 
+/* What the guest writes over the VMM's memory: different at every offset,
+ * and different for the trampoline page, so a read-back tells which write a
+ * word came from. */
+static uint64_t region_word(uint64_t off) { return 0xa5a5a5a5a5a5a5a5ull ^ off; }
+static uint64_t tramp_word(uint64_t off) { return 0x5a5a5a5a5a5a5a5aull ^ (off << 20); }
+
+static void *map_phys(int fd, uint64_t base, uint64_t size, const char *ev)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)base);
+    if (p == MAP_FAILED) {
+        report("event=%s error=mmap errno=%d", ev, errno);
+        return NULL;
+    }
+    return p;
+}
+
+static uint64_t nonzero_bytes(const volatile uint8_t *p, uint64_t n)
+{
+    uint64_t c = 0;
+    for (uint64_t i = 0; i < n; i++)
+        c += p[i] != 0;
+    return c;
+}
+
 /*
- * Read the VMM's region through /dev/mem, then write over all of it. The
- * VMM hides its region behind a sink page, so neither its marker nor any of
- * its code may show up, and the VMM's own integrity check (at the next sleep)
- * must find it unchanged.
+ * Read the VMM's region and its trampoline page through /dev/mem, then
+ * write over both and read them back. The VMM hides both behind one sink
+ * page, so: the reads find neither its marker nor any nonzero byte; after
+ * the writes, at most one page of the region reads back what was written
+ * there (the sink holds the last page written), and the trampoline page
+ * reads back the region's last page, not its own pattern. The VMM's own
+ * integrity check (at the next sleep) must find itself unchanged.
  */
 static void probe_vmm_region(const struct vmm_info *v)
 {
@@ -117,28 +159,104 @@ static void probe_vmm_region(const struct vmm_info *v)
         report("event=vmm-read error=open-dev-mem errno=%d", errno);
         return;
     }
-    uint8_t *p = mmap(NULL, v->region_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)v->region_base);
-    if (p == MAP_FAILED) {
-        report("event=vmm-read error=mmap errno=%d", errno);
+    volatile uint8_t *t = NULL;
+    if (v->trampoline) {
+        t = map_phys(fd, v->trampoline, 4096, "vmm-tramp-read");
+        if (t)
+            report("event=vmm-tramp-read base=0x%" PRIx32 " nonzero_bytes=%" PRIu64, v->trampoline,
+                   nonzero_bytes(t, 4096));
+    }
+    volatile uint8_t *p = map_phys(fd, v->region_base, v->region_size, "vmm-read");
+    if (!p) {
         close(fd);
         return;
     }
-    uint64_t markers = 0, nonzero = 0;
+    uint64_t markers = 0;
     size_t mlen = strlen(VMM_MARKER);
-    for (uint64_t i = 0; i < v->region_size; i++) {
-        if (p[i])
-            nonzero++;
-        if (p[i] == 's' && i + mlen <= v->region_size && !memcmp(p + i, VMM_MARKER, mlen))
+    for (uint64_t i = 0; i + mlen <= v->region_size; i++)
+        if (p[i] == 's' && !memcmp((const void *)(p + i), VMM_MARKER, mlen))
             markers++;
-    }
-    /* ELF magic at the start of a page would betray a loaded image too. */
     report("event=vmm-read base=0x%" PRIx64 " size=0x%" PRIx64 " markers=%" PRIu64 " nonzero_bytes=%" PRIu64,
-           v->region_base, v->region_size, markers, nonzero);
+           v->region_base, v->region_size, markers, nonzero_bytes(p, v->region_size));
+
+    /* The trampoline first, so the region's writes come after it. */
+    if (t)
+        for (uint64_t i = 0; i < 4096; i += 8)
+            *(volatile uint64_t *)(t + i) = tramp_word(i);
     for (uint64_t i = 0; i < v->region_size; i += 8)
-        *(volatile uint64_t *)(p + i) = 0xa5a5a5a5a5a5a5a5ull ^ i;
-    report("event=vmm-write bytes=%" PRIu64, v->region_size);
-    munmap(p, v->region_size);
+        *(volatile uint64_t *)(p + i) = region_word(i);
+    uint64_t kept = 0, tkept = 0;
+    for (uint64_t i = 0; i < v->region_size; i += 8)
+        kept += *(volatile uint64_t *)(p + i) == region_word(i);
+    if (t)
+        for (uint64_t i = 0; i < 4096; i += 8)
+            tkept += *(volatile uint64_t *)(t + i) == tramp_word(i);
+    report("event=vmm-write bytes=%" PRIu64 " kept_words=%" PRIu64 " tramp_kept_words=%" PRIu64,
+           v->region_size, kept, tkept);
+    munmap((void *)p, v->region_size);
+    if (t)
+        munmap((void *)t, 4096);
     close(fd);
+}
+
+/* The other OS's private range as sleepmux reports it (0 size: none). */
+static void other_range(uint64_t *base, uint64_t *size)
+{
+    uint32_t r[4];
+
+    cpuid(0x40000000u, r);
+    *base = *size = 0;
+    if (r[0] < 0x40000004u)
+        return;
+    cpuid(0x40000004u, r);
+    *base = r[0] | (uint64_t)r[1] << 32;
+    *size = r[2] | (uint64_t)r[3] << 32;
+}
+
+/* Non-zero bytes in the other OS's private range, every `stride` bytes'
+ * page; -1 when it cannot be read. */
+static int64_t other_nonzero(uint64_t stride)
+{
+    uint64_t base, size;
+    int64_t nonzero = 0;
+
+    other_range(&base, &size);
+    if (!size)
+        return -1;
+    int fd = open("/dev/mem", O_RDONLY | O_SYNC);
+    if (fd < 0)
+        return -1;
+    for (uint64_t off = 0; off < size; off += stride) {
+        uint64_t len = stride < (64ull << 20) ? 4096 : 64ull << 20;
+        uint64_t *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)(base + off));
+        if (p == MAP_FAILED) {
+            close(fd);
+            return -1;
+        }
+        for (uint64_t i = 0; i < len / 8; i++)
+            nonzero += p[i] != 0;
+        munmap(p, len);
+    }
+    close(fd);
+    return nonzero;
+}
+
+/* A digest of the memory map this OS runs with (/proc/iomem's top level:
+ * RAM, reserved and ACPI ranges), so a test can see it never changes. */
+static uint64_t memmap_digest(void)
+{
+    char line[256];
+    uint64_t h = 0xcbf29ce484222325ull;
+    FILE *f = fopen("/proc/iomem", "r");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (line[0] != ' ')
+            for (const char *p = line; *p; p++)
+                h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+    fclose(f);
+    return h;
 }
 
 static char os_id[16] = "?";
@@ -222,14 +340,40 @@ static void parse_cmdline(struct opts *o)
             snprintf(o->rtc_off, sizeof o->rtc_off, "%s", tok + 17);
         else if (!strcmp(tok, "sleepmux.clear_rtc_en=1"))
             o->clear_rtc_en = true;
+        else if (!strcmp(tok, "sleepmux.memmap=1"))
+            o->memmap = true;
         else if (!strcmp(tok, "sleepmux.probe=vmm"))
             o->probe_vmm = true;
+        else if (!strcmp(tok, "sleepmux.probe=other"))
+            o->probe_other = true;
         else if (!strncmp(tok, "sleepmux.idle=", 14))
             o->idle = (unsigned)strtoul(tok + 14, NULL, 0);
         else if (!strncmp(tok, "sleepmux.corrupt=", 17))
             o->corrupt_cycle = (unsigned)strtoul(tok + 17, NULL, 0);
         else if (!strncmp(tok, "sleepmux.state=", 15))
             snprintf(o->state, sizeof o->state, "%s", tok + 15);
+    }
+}
+
+/* The map the kernel got from its EFI stub (the firmware's, as e820 ranges):
+ * what a test checks the loader's reservations against. */
+static void print_memmap(void)
+{
+    char path[64], start[32], end[32], type[64];
+
+    for (unsigned i = 0;; i++) {
+        snprintf(path, sizeof path, "/sys/firmware/memmap/%u/start", i);
+        read_file(path, start, sizeof start);
+        if (!start[0])
+            break;
+        snprintf(path, sizeof path, "/sys/firmware/memmap/%u/end", i);
+        read_file(path, end, sizeof end);
+        snprintf(path, sizeof path, "/sys/firmware/memmap/%u/type", i);
+        read_file(path, type, sizeof type);
+        for (char *c = type; *c; c++)
+            if (*c == ' ')
+                *c = '_';
+        report("event=memmap start=%s end=%s type=%s", start, end, type);
     }
 }
 
@@ -363,6 +507,8 @@ int main(void)
     uint64_t words = o.buffer / 8;
     report("event=boot buffer=%" PRIu64 " cycles=%u end=%s", o.buffer, o.cycles,
            o.poweroff ? "poweroff" : o.kbd_reset ? "kbd-reset" : "idle");
+    if (o.memmap)
+        print_memmap();
 
     uint64_t *buf = mmap(NULL, o.buffer, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -375,16 +521,23 @@ int main(void)
     uint64_t seed = seed_of(os_id);
     double t = now();
     fill(buf, words, seed);
-    report("event=filled mib=%" PRIu64 " seconds=%.2f", o.buffer >> 20, now() - t);
+    report("event=filled mib=%" PRIu64 " seconds=%.2f memmap=%016" PRIx64, o.buffer >> 20, now() - t,
+           memmap_digest());
 
     struct vmm_info v = vmm_info();
     if (v.present)
-        report("event=vmm signature=sleepmux-vmm sleeps=%u exits=%" PRIu64 " region=0x%" PRIx64 "+0x%" PRIx64,
-               v.sleeps, v.exits, v.region_base, v.region_size);
+        report("event=vmm signature=sleepmux-vmm sleeps=%u exits=%" PRIu64 " region=0x%" PRIx64 "+0x%" PRIx64
+               " trampoline=0x%" PRIx32, v.sleeps, v.exits, v.region_base, v.region_size, v.trampoline);
     else
         report("event=vmm signature=none");
     if (o.probe_vmm && v.present)
         probe_vmm_region(&v);
+    if (o.probe_other) {
+        uint64_t ob, os_;
+        other_range(&ob, &os_);
+        int64_t nz = other_nonzero(64ull << 20);
+        report("event=other-read base=0x%" PRIx64 " size=0x%" PRIx64 " nonzero_words=%" PRId64, ob, os_, nz);
+    }
     if (o.idle) {
         /* CPUID exits itself; the two reads bracket the idle time. */
         uint64_t before = vmm_info().exits;
@@ -418,7 +571,11 @@ int main(void)
         if (first == words) {
             ok++;
             struct vmm_info vi = vmm_info();
-            if (vi.present)
+            if (vi.present && o.probe_other)
+                report("cycle=%u pattern=ok seconds=%.2f vmm_sleeps=%u vmm_exits=%" PRIu64 " other_nonzero=%" PRId64
+                       " memmap=%016" PRIx64, cycle, now() - t, vi.sleeps, vi.exits, other_nonzero(64 * 4096),
+                       memmap_digest());
+            else if (vi.present)
                 report("cycle=%u pattern=ok seconds=%.2f vmm_sleeps=%u vmm_exits=%" PRIu64, cycle, now() - t,
                        vi.sleeps, vi.exits);
             else

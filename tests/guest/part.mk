@@ -1,4 +1,4 @@
-# tests/guest/: the two test guests, A and B: Debian's kernel (unpacked by
+# tests/guest/: the two test guests, A and B: Debian's kernels (unpacked by
 # mk/deps.sh) and an initramfs of busybox-static plus sleepmux-guest.
 
 BUSYBOX := /bin/busybox
@@ -13,11 +13,17 @@ $(GUEST)/initrd-%.img: $(GUEST)/sleepmux-guest tests/guest/init tests/guest/mkin
 	$(Q)$(PYTHON) tests/guest/mkinitramfs.py --os $* --busybox $(BUSYBOX) \
 	    --guest $(GUEST)/sleepmux-guest --init tests/guest/init --out $@
 
+# Test OS A runs Debian's 6.1 kernel, test OS B its 6.12 kernel; both are
+# pinned in mk/pins.txt.
 $(GUEST)/vmlinuz: third_party/kernel/vmlinuz
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
-GUEST_FILES := $(GUEST)/vmlinuz $(GUEST)/initrd-A.img $(GUEST)/initrd-B.img
+$(GUEST)/vmlinuz-B: third_party/kernel-B/vmlinuz
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+GUEST_FILES := $(GUEST)/vmlinuz $(GUEST)/vmlinuz-B $(GUEST)/initrd-A.img $(GUEST)/initrd-B.img
 ALL += $(GUEST_FILES)
 
 # Reproducible: building the guests again from the same inputs gives the

@@ -39,11 +39,6 @@ else
     echo "ok: udp-xfer lwIP binding (fs) needs only lwIP and the libc subset"
 fi
 
-fpu=$(objdump -d --no-show-raw-insn "$b/fs/lib/libxfer.a" "$b/fs/lib/libxferlwip.a" "$b/efi/lib/libxfer.a" |
-      grep -E '%[xyz]mm[0-9]|%st(\(|$)|\b(f(ld|st|add|mul|init|xsave|xrstor|nsave|rstor)|emms|ldmxcsr|stmxcsr)' | head -3)
-if [ -n "$fpu" ]; then
-    echo "FAIL: udp-xfer: FPU/SSE instructions in freestanding code:"; echo "$fpu" | sed 's/^/    /'; fail=1
-else
-    echo "ok: udp-xfer: no SSE, AVX or x87 instruction in the freestanding builds"
-fi
+tests/freestanding/no-fpu.sh "udp-xfer (fs, efi)" "$b/fs/lib/libxfer.a" "$b/fs/lib/libxferlwip.a" \
+    "$b/efi/lib/libxfer.a" || fail=1
 exit $fail

@@ -29,7 +29,12 @@ static void usage(FILE *out)
             "       sleepmux-xfer put [options] HOST[:PORT] LOCAL|- [REMOTE]\n"
             "       sleepmux-xfer serve [options] DIR   (sleepmux-xfer serve --help)\n"
             "options:\n"
-            "  -b, --blksize N      block size to ask for, 8..65464 (RFC 2348; default 1468)\n"
+            "  -b, --blksize N      block size to ask for, 8..65464 (RFC 2348; default 1468, the most\n"
+            "                       that fits a 1500-byte Ethernet frame: a larger block travels as IP\n"
+            "                       fragments and is lost whole when any one of them is)\n"
+            "      --no-fallback    get: keep blocks larger than the route's MTU allows even when they\n"
+            "                       keep getting lost (by default the get starts over, once, with\n"
+            "                       blocks that fit a frame; only the missing bytes are written)\n"
             "  -w, --windowsize N   blocks per acknowledgement, 1..%d (RFC 7440; default 16)\n"
             "  -t, --timeout S      ask for a fixed retransmission timeout, 1..255 s (RFC 2349)\n"
             "      --no-options     ask for nothing: RFC 1350, 512-byte blocks, lock-step\n"
@@ -43,7 +48,7 @@ static void usage(FILE *out)
 
 struct client_opts {
     long blksize, windowsize, timeout, rto_min, retries;
-    bool no_options, no_tsize, quiet;
+    bool no_options, no_tsize, no_fallback, quiet;
 };
 
 static long number(const char *s, const char *what, long lo, long hi)
@@ -66,7 +71,7 @@ static int parse_client(int argc, char **argv, struct client_opts *o)
         {"blksize", 1, 0, 'b'},   {"windowsize", 1, 0, 'w'}, {"timeout", 1, 0, 't'},
         {"no-options", 0, 0, 'O'}, {"no-tsize", 0, 0, 'T'},  {"rto-min", 1, 0, 'r'},
         {"retries", 1, 0, 'R'},   {"quiet", 0, 0, 'q'},      {"help", 0, 0, 'h'},
-        {0, 0, 0, 0},
+        {"no-fallback", 0, 0, 'F'}, {0, 0, 0, 0},
     };
     int c;
 
@@ -78,6 +83,7 @@ static int parse_client(int argc, char **argv, struct client_opts *o)
         case 't': o->timeout = number(optarg, "--timeout", XFER_TIMEOUT_MIN, XFER_TIMEOUT_MAX); break;
         case 'O': o->no_options = true; break;
         case 'T': o->no_tsize = true; break;
+        case 'F': o->no_fallback = true; break;
         case 'r': o->rto_min = number(optarg, "--rto-min", 100, 10000000); break;
         case 'R': o->retries = number(optarg, "--retries", 1, 1000); break;
         case 'q': o->quiet = true; break;
@@ -103,10 +109,11 @@ static void summary(const struct xfer *x, const char *what, xfer_time_t start)
 
     fprintf(stderr,
             "sleepmux-xfer: %s: %llu bytes in %.2f s (%.1f MiB/s); blksize %u, windowsize %u%s; "
-            "%llu retransmissions, %llu timeouts\n",
+            "%llu retransmissions, %llu timeouts%s\n",
             what, (unsigned long long)s->bytes, secs, secs > 0 ? (double)s->bytes / secs / 1048576 : 0.0,
             p->blksize, p->windowsize, p->options ? "" : " (server took no options)",
-            (unsigned long long)s->retransmits, (unsigned long long)s->timeouts);
+            (unsigned long long)s->retransmits, (unsigned long long)s->timeouts,
+            s->fallbacks ? "; blocks larger than a frame kept getting lost: asked again with smaller ones" : "");
 }
 
 static int client(enum xfer_dir dir, int argc, char **argv)
@@ -164,6 +171,10 @@ static int client(enum xfer_dir dir, int argc, char **argv)
         cfg.timeout_s = (uint8_t)o.timeout;
         cfg.tsize = !o.no_tsize;
         cfg.retry_without_options = true;
+        /* Blocks larger than a frame are lost whole with any fragment: a
+         * GET that keeps losing them asks again with blocks that fit. */
+        if (dir == XFER_GET && !o.no_fallback)
+            cfg.fallback_blksize = host_frame_blksize(&server);
     }
     if (dir == XFER_PUT) {
         if (fstat(file.fd, &st) == 0 && S_ISREG(st.st_mode))
@@ -240,6 +251,10 @@ int main(int argc, char **argv)
         return client(XFER_PUT, argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "serve"))
         return serve_main(argc - 1, argv + 1);
-    usage(argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) ? stdout : stderr);
+    if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        usage(stdout);
+        return 0;
+    }
+    usage(stderr);
     return 2;
 }

@@ -128,6 +128,28 @@ int host_socket(int family, const struct xfer_endpoint *bind_to)
     return fd;
 }
 
+uint16_t host_frame_blksize(const struct xfer_endpoint *to)
+{
+    struct sockaddr_storage sa;
+    socklen_t sl = host_from_endpoint(to, &sa);
+    int fd = socket(to->family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), mtu = 0;
+    socklen_t ml = sizeof mtu;
+    /* IPv4 20 + UDP 8 + TFTP 4; IPv6 40 + 8 + 4. */
+    int headers = to->family == 6 ? 52 : 32;
+
+    if (fd < 0)
+        return 0;
+    /* A connected UDP socket knows its route's MTU (IP_MTU, ip(7)). */
+    if (connect(fd, (struct sockaddr *)&sa, sl) ||
+        getsockopt(fd, to->family == 6 ? IPPROTO_IPV6 : IPPROTO_IP, to->family == 6 ? IPV6_MTU : IP_MTU, &mtu,
+                   &ml))
+        mtu = 0;
+    close(fd);
+    if (mtu - headers < XFER_BLKSIZE_DEFAULT)
+        return 0;
+    return (uint16_t)(mtu - headers > XFER_BLKSIZE_MAX ? XFER_BLKSIZE_MAX : mtu - headers);
+}
+
 static void send_hook(void *ctx, const struct xfer_endpoint *to, const void *pkt, size_t len)
 {
     int fd = *(int *)ctx;

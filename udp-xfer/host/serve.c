@@ -1,10 +1,20 @@
 /*
  * sleepmux-xfer serve: a TFTP server on the engine, for tests, benchmarks
  * and small deployments. One poll loop, up to MAX_SESSIONS transfers at
- * once, each from its own port (its TID). Files are served from DIR and
- * nothing outside it: names with a ".." component are refused, a leading
- * "/" means DIR. Writes (with --writable) go to a temporary file that
- * replaces the target only once every byte arrived.
+ * once, each from its own port (its TID).
+ *
+ * What it promises about DIR (docs/xfer-server.md): files are served from
+ * DIR and nothing outside it. Every component of a name is opened below DIR
+ * without following a symbolic link (dir.c); ".." is refused; a leading "/"
+ * means DIR; a name that does not fit is refused, never shortened. Only
+ * regular files are read. Writes (with --writable) go to a temporary file
+ * in the target's directory that replaces the target only once every byte
+ * arrived.
+ *
+ * Its listening port answers requests only: anything else arriving there
+ * (an ERROR above all, or a DATA or ACK for no transfer) is dropped
+ * silently, so two servers, or a server and itself, can never be made to
+ * bounce errors at each other; refusals are rate-limited.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +29,15 @@
 #include "host.h"
 
 #define MAX_SESSIONS 32
+/* Bounds against clients that ask and never answer (a spoofed or silent
+ * peer holds a slot until it gives up): each address may hold PER_HOST
+ * transfers; transfers whose client never acknowledged our first packet
+ * may hold UNCONFIRMED_MAX slots, the oldest making room for a new one,
+ * and end after UNCONFIRMED_US. The rest of the table is for transfers
+ * that are under way. */
+#define PER_HOST 8
+#define UNCONFIRMED_MAX (MAX_SESSIONS / 2)
+#define UNCONFIRMED_US 5000000u
 
 struct session {
     struct server *sv;
@@ -30,8 +49,21 @@ struct session {
     struct host_file file;
     struct xfer_endpoint client;
     uint8_t *window;
-    char name[256], tmp[300];
+    struct host_path path;  /* the name, the directory holding it, its leaf */
+    char tmp[40];           /* a write's temporary file, beside the target */
     xfer_time_t start;
+};
+
+/* Refusals sent from the listening port: a burst, then REFUSE_EVERY_US
+ * apart, so that a flood of bad requests cannot turn the server into a
+ * reflector or fill its log. */
+#define REFUSE_BURST 20
+#define REFUSE_EVERY_US 100000u
+
+struct refusals {
+    xfer_time_t at;
+    unsigned tokens;
+    unsigned long held;     /* refusals not sent since the last one logged */
 };
 
 struct server {
@@ -40,6 +72,7 @@ struct server {
     long blksize_max, window_max, dally_ms, count, rto_min;
     long served;
     struct session s[MAX_SESSIONS];
+    struct refusals refusals;
     uint8_t *buf;
 };
 
@@ -55,32 +88,30 @@ static void serve_usage(FILE *out)
             "  -n, --count N              exit after N transfers\n"
             "  -q, --quiet                no log line per transfer\n"
             "      --rto-min US           floor of the adaptive retransmission timer (default 1000)\n"
-            "The address it listens on is printed on stdout: \"listening on ADDR:PORT\".\n");
+            "The address it listens on is printed on stdout: \"listening on ADDR:PORT\".\n"
+            "Nothing outside DIR is read or written: no symbolic link is followed anywhere in a name,\n"
+            "\"..\" and names that do not fit are refused, only regular files are read, and a write\n"
+            "replaces its file only once complete. Only requests get an answer on the listening\n"
+            "port (never an ERROR), refusals are rate-limited, and clients that never answer hold\n"
+            "few slots for 5 s at most (docs/xfer-server.md).\n");
 }
 
-/* A name inside DIR, or NULL with the reason in *why. */
-static const char *inside(const char *name, const char **why)
+static bool may_refuse(struct refusals *r, xfer_time_t now)
 {
-    const char *p = name;
+    xfer_time_t due = (now - r->at) / REFUSE_EVERY_US;
 
-    while (*p == '/')
-        p++;
-    if (!*p) {
-        *why = "no file name";
-        return NULL;
+    if (due) {
+        r->tokens = due >= REFUSE_BURST ? REFUSE_BURST : r->tokens + (unsigned)due;
+        if (r->tokens > REFUSE_BURST)
+            r->tokens = REFUSE_BURST;
+        r->at += due * REFUSE_EVERY_US;
     }
-    for (const char *c = p; *c;) {
-        size_t n = strcspn(c, "/");
-
-        if (n == 2 && c[0] == '.' && c[1] == '.') {
-            *why = "a \"..\" component leaves the served directory";
-            return NULL;
-        }
-        c += n;
-        while (*c == '/')
-            c++;
+    if (!r->tokens) {
+        r->held++;
+        return false;
     }
-    return p;
+    r->tokens--;
+    return true;
 }
 
 static void refuse(struct server *sv, const struct xfer_endpoint *to, uint16_t code, const char *text)
@@ -89,11 +120,18 @@ static void refuse(struct server *sv, const struct xfer_endpoint *to, uint16_t c
     struct sockaddr_storage sa;
     socklen_t sl = host_from_endpoint(to, &sa);
     char who[64];
+    unsigned long held = sv->refusals.held;
 
+    if (!may_refuse(&sv->refusals, host_now()))
+        return;
+    sv->refusals.held = 0;
     sendto(sv->listen, pkt, xfer_error_packet(pkt, sizeof pkt, code, text), 0, (struct sockaddr *)&sa, sl);
     if (!sv->quiet) {
         xfer_format_endpoint(to, who, sizeof who);
         fprintf(stderr, "serve: refused %s: error %u: %s\n", who, code, text);
+        if (held)
+            fprintf(stderr, "serve: ... and %lu more requests before it, refused without an answer "
+                            "(at most %u answers a second)\n", held, 1000000u / REFUSE_EVERY_US);
     }
 }
 
@@ -112,7 +150,7 @@ static uint16_t errno_code(int e)
  * client told "done" can rely on the file being there (as tftpd-hpa does). */
 static int commit(struct session *s)
 {
-    if (fsync(s->file.fd) || renameat(s->sv->dirfd, s->tmp, s->sv->dirfd, s->name)) {
+    if (fsync(s->file.fd) || renameat(s->path.dirfd, s->tmp, s->path.dirfd, s->path.leaf)) {
         s->file.err = errno;
         return errno == ENOSPC || errno == EDQUOT ? XFER_TFTP_DISK_FULL : XFER_TFTP_ACCESS;
     }
@@ -132,15 +170,88 @@ static int session_write(void *ctx, uint64_t block, const void *src, size_t len)
 }
 
 static void release(struct server *sv, struct session *s);
+static void finish(struct server *sv, struct session *s);
+
+static bool same_host(const struct xfer_endpoint *a, const struct xfer_endpoint *b)
+{
+    return a->family == b->family && !memcmp(a->addr, b->addr, sizeof a->addr);
+}
+
+/* The client has answered us at least once (from its TID). */
+static bool confirmed(const struct session *s)
+{
+    const struct xfer_stats *st = xfer_stats(&s->x);
+
+    return st->packets_in > st->foreign;
+}
+
+static bool unconfirmed(const struct session *s)
+{
+    return s->used && !s->finished && !confirmed(s);
+}
+
+static void drop_unconfirmed(struct server *sv, struct session *s, const char *why)
+{
+    xfer_abort(&s->x, XFER_TFTP_UNDEFINED, why);
+    finish(sv, s);
+    release(sv, s);
+}
+
+/* Room for a request from `from`: -1 with the reason in *why, or a slot. */
+static int slot_for(struct server *sv, const struct xfer_endpoint *from, const char **why)
+{
+    int i, free_slot = -1, oldest = -1, waiting = 0, mine = 0;
+
+    for (i = 0; i < MAX_SESSIONS; i++) {
+        struct session *s = &sv->s[i];
+
+        if (!s->used) {
+            if (free_slot < 0)
+                free_slot = i;
+            continue;
+        }
+        if (s->finished)
+            continue;
+        if (same_host(&s->client, from))
+            mine++;
+        if (!confirmed(s)) {
+            waiting++;
+            if (oldest < 0 || s->start < sv->s[oldest].start)
+                oldest = i;
+        }
+    }
+    if (mine >= PER_HOST) {
+        *why = "too many transfers from your address at once, try again";
+        return -1;
+    }
+    if (waiting >= UNCONFIRMED_MAX || (free_slot < 0 && oldest >= 0)) {
+        drop_unconfirmed(sv, &sv->s[oldest], "dropped: too many clients that never answered");
+        if (free_slot < 0)
+            free_slot = oldest;
+    }
+    /* Full of live transfers: one that only dallies (done, re-ACKing a
+     * repeated last block) is the one to let go. */
+    for (i = 0; free_slot < 0 && i < MAX_SESSIONS; i++) {
+        if (sv->s[i].finished) {
+            release(sv, &sv->s[i]);
+            free_slot = i;
+        }
+    }
+    if (free_slot < 0)
+        *why = "too many transfers at once, try again";
+    return free_slot;
+}
 
 static void start(struct server *sv, const uint8_t *pkt, size_t len, const struct xfer_endpoint *from)
 {
     struct xfer_request req;
     uint16_t code;
-    const char *problem, *name;
+    const char *problem;
     struct session *s = NULL;
+    struct host_path path;
     struct stat st;
-    int i;
+    char tmp[sizeof s->tmp] = "";
+    int i, fd;
 
     /* A repeated request from a client being served: its session's timer
      * answers it (RFC 1350 §4, a new TID per transfer, not per request). */
@@ -155,52 +266,45 @@ static void start(struct server *sv, const uint8_t *pkt, size_t len, const struc
         refuse(sv, from, code, problem);
         return;
     }
-    if (!(name = inside(req.filename, &problem))) {
-        refuse(sv, from, XFER_TFTP_ACCESS, problem);
-        return;
-    }
     if (req.dir == XFER_PUT && !sv->writable) {
         refuse(sv, from, XFER_TFTP_ACCESS, "this server is read-only");
         return;
     }
-    for (i = 0; i < MAX_SESSIONS && sv->s[i].used; i++)
-        ;
-    /* Full: a session that only dallies (done, re-ACKing a repeated last
-     * block) is the one to let go. */
-    for (int j = 0; i == MAX_SESSIONS && j < MAX_SESSIONS; j++) {
-        if (sv->s[j].finished) {
-            release(sv, &sv->s[j]);
-            i = j;
-        }
+    if ((i = slot_for(sv, from, &problem)) < 0) {
+        refuse(sv, from, XFER_TFTP_UNDEFINED, problem);
+        return;
     }
-    if (i == MAX_SESSIONS) {
-        refuse(sv, from, XFER_TFTP_UNDEFINED, "too many transfers at once, try again");
+    if (host_path_walk(&path, sv->dirfd, req.filename)) {
+        refuse(sv, from, errno_code(errno), path.why ? path.why : strerror(errno));
+        return;
+    }
+    if (req.dir == XFER_GET) {
+        fd = host_path_open_read(&path, &st);
+    } else {
+        /* Short, whatever the target's length: a 255-byte name still has
+         * room for its temporary file. */
+        snprintf(tmp, sizeof tmp, ".xfer-%u-%d.part", (unsigned)getpid(), i);
+        fd = openat(path.dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    }
+    if (fd < 0) {
+        int e = errno;
+
+        refuse(sv, from, errno_code(e), path.why ? path.why : strerror(e));
+        host_path_close(&path);
         return;
     }
     s = &sv->s[i];
     memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "%s", name);
-    if (req.dir == XFER_GET) {
-        s->file.fd = openat(sv->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (s->file.fd >= 0 && (fstat(s->file.fd, &st) || !S_ISREG(st.st_mode))) {
-            close(s->file.fd);
-            s->file.fd = -1;
-            errno = EACCES;
-        }
-    } else {
-        snprintf(s->tmp, sizeof s->tmp, "%s.xfer-%u", name, (unsigned)getpid() * 8 + (unsigned)i);
-        s->file.fd = openat(sv->dirfd, s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    }
-    if (s->file.fd < 0) {
-        refuse(sv, from, errno_code(errno), strerror(errno));
-        return;
-    }
+    memcpy(s->tmp, tmp, sizeof tmp);
+    s->path = path;
+    s->file.fd = fd;
     s->sock = host_socket(from->family, NULL);
     if (s->sock < 0) {
         refuse(sv, from, XFER_TFTP_UNDEFINED, strerror(errno));
         close(s->file.fd);
         if (s->tmp[0])
-            unlinkat(sv->dirfd, s->tmp, 0);
+            unlinkat(s->path.dirfd, s->tmp, 0);
+        host_path_close(&s->path);
         return;
     }
     if (req.dir == XFER_GET)
@@ -236,8 +340,9 @@ static void finish(struct server *sv, struct session *s)
     char msg[600], who[64];
 
     if (s->tmp[0] && !s->committed)
-        unlinkat(sv->dirfd, s->tmp, 0);
+        unlinkat(s->path.dirfd, s->tmp, 0);
     close(s->file.fd);
+    host_path_close(&s->path);
     s->finished = true;
     if (sv->quiet)
         return;
@@ -245,13 +350,13 @@ static void finish(struct server *sv, struct session *s)
         xfer_format_endpoint(&s->client, who, sizeof who);
         fprintf(stderr, "serve: %s \"%s\" %s %s: %llu bytes in %.2f s; blksize %u, windowsize %u; "
                         "%llu retransmissions, %llu timeouts\n",
-                s->x.dir == XFER_GET ? "sent" : "received", s->name, s->x.dir == XFER_GET ? "to" : "from", who,
+                s->x.dir == XFER_GET ? "sent" : "received", s->path.name, s->x.dir == XFER_GET ? "to" : "from", who,
                 (unsigned long long)st->bytes, secs, xfer_params(&s->x)->blksize, xfer_params(&s->x)->windowsize,
                 (unsigned long long)st->retransmits, (unsigned long long)st->timeouts);
     } else {
         xfer_format_error(&s->x, msg, sizeof msg);
         if (s->file.err)
-            fprintf(stderr, "serve: %s (%s: %s)\n", msg, s->name, strerror(s->file.err));
+            fprintf(stderr, "serve: %s (%s: %s)\n", msg, s->path.name, strerror(s->file.err));
         else
             fprintf(stderr, "serve: %s\n", msg);
         fprintf(stderr, "serve: ... after %llu bytes; %llu packets in, %llu out, %llu duplicates, %llu ignored, "
@@ -345,6 +450,8 @@ int serve_main(int argc, char **argv)
             map[n++] = i;
             if (xfer_deadline(&sv.s[i].x) < dl)
                 dl = xfer_deadline(&sv.s[i].x);
+            if (unconfirmed(&sv.s[i]) && sv.s[i].start + UNCONFIRMED_US < dl)
+                dl = sv.s[i].start + UNCONFIRMED_US;
         }
         now = host_now();
         timeout_ms = dl == XFER_NEVER ? -1 : dl <= now ? 0 : (int)((dl - now + 999) / 1000);
@@ -360,11 +467,15 @@ int serve_main(int argc, char **argv)
                 ssize_t len = recvfrom(sv.listen, sv.buf, XFER_PACKET_MAX + 1, MSG_DONTWAIT,
                                        (struct sockaddr *)&sa, &sl);
 
-                if (len >= 0) {
+                /* Requests only: never answer an ERROR (or anything
+                 * else) from this port, or two servers spoofed into
+                 * talking to each other (or one to itself) would
+                 * exchange errors forever. */
+                if (len >= 2 && (sv.buf[1] == XFER_OP_RRQ || sv.buf[1] == XFER_OP_WRQ) && !sv.buf[0]) {
                     host_to_endpoint(&sa, &from);
                     start(&sv, sv.buf, (size_t)len, &from);
                 }
-            } else {
+            } else if (sv.s[map[i]].used) {   /* not dropped for a new request above */
                 host_drain(sv.s[map[i]].sock, &sv.s[map[i]].x, sv.buf, XFER_PACKET_MAX + 1);
             }
         }
@@ -373,6 +484,10 @@ int serve_main(int argc, char **argv)
             if (!sv.s[i].used)
                 continue;
             xfer_tick(&sv.s[i].x, now);
+            if (unconfirmed(&sv.s[i]) && now - sv.s[i].start >= UNCONFIRMED_US) {
+                drop_unconfirmed(&sv, &sv.s[i], "no answer from the client in 5 s");
+                continue;
+            }
             if (!sv.s[i].finished && xfer_state(&sv.s[i].x) != XFER_RUNNING)
                 finish(&sv, &sv.s[i]);
             if (xfer_deadline(&sv.s[i].x) == XFER_NEVER)

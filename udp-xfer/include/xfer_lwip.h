@@ -42,7 +42,8 @@ struct xfer_lwip {
 
 /*
  * Start a client transfer with the server at `server`:`port`. cfg->net and
- * cfg->server are set here. rx receives one datagram at a time and must
+ * cfg->server are set here, and for a GET cfg->fallback_blksize, if 0, to
+ * the block that fits the route's MTU. rx receives one datagram at a time and must
  * hold XFER_HEADER + blksize bytes; a blksize asked for that does not fit
  * is lowered to fit (at least 516 bytes are needed: XFER_E_CONFIG if not).
  * XFER_E_CONFIG also when lwIP has no PCB left.

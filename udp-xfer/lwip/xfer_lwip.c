@@ -9,6 +9,8 @@
 
 #include <xfer_lwip.h>
 
+#include "lwip/ip4.h"
+#include "lwip/netif.h"
 #include "lwip/pbuf.h"
 
 static void to_endpoint(const ip_addr_t *a, u16_t port, struct xfer_endpoint *e)
@@ -77,6 +79,15 @@ enum xfer_err xfer_lwip_start(struct xfer_lwip *b, struct xfer_client_cfg *cfg, 
         return xfer_client_fail(&b->x, cfg, "receive buffer smaller than one 512-byte block");
     if (cfg->blksize && cfg->blksize > rx_len - XFER_HEADER)
         cfg->blksize = (uint16_t)(rx_len - XFER_HEADER);
+    /* A GET whose blocks need IP fragments may fall back to blocks that
+     * fit the route's frame (xfer_client_cfg.fallback_blksize): its MTU
+     * less the IPv4 (20), UDP (8) and TFTP (4) headers. */
+    if (cfg->dir == XFER_GET && !cfg->fallback_blksize) {
+        struct netif *n = ip4_route(ip_2_ip4(server));
+
+        if (n && n->mtu >= 32 + XFER_BLKSIZE_DEFAULT)
+            cfg->fallback_blksize = (uint16_t)(n->mtu - 32);
+    }
     b->pcb = udp_new();
     if (!b->pcb || udp_bind(b->pcb, IP_ADDR_ANY, 0) != ERR_OK) {
         if (b->pcb)

@@ -104,4 +104,11 @@ void xf_rcv_begin(struct xfer *x, xfer_time_t now);
 void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len);
 void xf_rcv_timeout(struct xfer *x, xfer_time_t now);
 
+/* --- fallback.c ---------------------------------------------------------------- */
+
+/* Receiving client: blocks above fallback_blksize keep getting lost. */
+bool xf_should_fall_back(const struct xfer *x);
+/* End this transfer and ask again with fallback_blksize blocks. */
+void xf_fall_back(struct xfer *x, xfer_time_t now);
+
 #endif

@@ -44,12 +44,32 @@ static void nudge(struct xfer *x, bool gap)
     if (x->nudged == x->next)
         return;
     x->nudged = x->next;
+    if (gap)
+        x->losses++;
     if (gap && x->next > 1)
         ack(x, x->next - 1, true);
     else if (x->acked)
         ack(x, x->acked, true);
     else
         xf_send_ctl(x, true);          /* our ACK 0 or OACK */
+}
+
+/* Block b to the sink, less what it had before a fallback (x->skip). */
+static int deliver(struct xfer *x, uint64_t b, const uint8_t *src, size_t size)
+{
+    uint64_t at = (b - 1) * x->params.blksize, from = 0;
+    int rc;
+
+    if (at + size <= x->skip && size == x->params.blksize)
+        return 0;
+    if (at < x->skip)
+        from = x->skip - at < size ? x->skip - at : size;
+    if (size - from == 0 && size)
+        return 0;
+    rc = x->data.write(x->data.ctx, ++x->sink_block, src + from, size - (size_t)from);
+    if (!rc)
+        x->stats.bytes += size - from;
+    return rc;
 }
 
 void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len)
@@ -93,11 +113,13 @@ void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len
         else
             x->stats.duplicates++;
         nudge(x, gap);
+        if (xf_should_fall_back(x))
+            xf_fall_back(x, now);
         return;
     }
     if (x->timing_on && b == x->timed_block + 1)
         xf_timer_sample(x, now - x->timed_at);
-    rc = x->data.write(x->data.ctx, b, pkt + XFER_HEADER, size);
+    rc = deliver(x, b, pkt + XFER_HEADER, size);
     if (rc) {
         xf_detail(x, &t);
         xf_tx_str(&t, "data sink failed at block ");
@@ -106,10 +128,19 @@ void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len
         return;
     }
     x->stats.blocks = b;
-    x->stats.bytes += size;
     x->next = b + 1;
     xf_timer_progress(x, now);
     xf_timer_arm(x, now);
+    if (size < x->params.blksize && (b - 1) * x->params.blksize + size < x->skip) {
+        xf_detail(x, &t);
+        xf_tx_str(&t, "the file is shorter than when asked for with larger blocks (");
+        xf_tx_u64(&t, (b - 1) * x->params.blksize + size);
+        xf_tx_str(&t, " bytes, ");
+        xf_tx_u64(&t, x->skip);
+        xf_tx_str(&t, " before)");
+        xf_fail(x, XFER_E_PROTOCOL, XFER_TFTP_UNDEFINED);
+        return;
+    }
     if (size < x->params.blksize) {
         x->last = b;
         ack(x, b, false);
@@ -125,6 +156,11 @@ void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len
 void xf_rcv_timeout(struct xfer *x, xfer_time_t now)
 {
     x->stats.timeouts++;
+    x->losses++;
+    if (xf_should_fall_back(x)) {
+        xf_fall_back(x, now);
+        return;
+    }
     if (!xf_timer_backoff(x)) {
         xf_give_up(x, now, "no DATA block ", x->next);
         return;

@@ -251,6 +251,11 @@ void xfer_input(struct xfer *x, xfer_time_t now, const struct xfer_endpoint *fro
     if (x->phase == PH_DONE || x->phase == PH_FAILED)
         return;
     x->stats.packets_in++;
+    /* Late datagrams of the transfer given up for smaller blocks. */
+    if (x->fell_back && same_endpoint(from, &x->abandoned)) {
+        x->stats.ignored++;
+        return;
+    }
     ours = x->locked ? same_endpoint(from, &x->peer) : same_host(from, &x->peer);
     if (!ours) {
         foreign(x, from, pkt, len);

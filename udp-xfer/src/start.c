@@ -46,6 +46,8 @@ enum xfer_err xfer_client_start(struct xfer *x, const struct xfer_client_cfg *c,
                                          : "net.send and data.write are required");
     if (c->blksize && (c->blksize < XFER_BLKSIZE_MIN || c->blksize > XFER_BLKSIZE_MAX))
         return config_error(x, "blksize is outside 8..65464 (RFC 2348)");
+    if (c->fallback_blksize && (c->fallback_blksize < XFER_BLKSIZE_MIN || c->dir != XFER_GET))
+        return config_error(x, "fallback_blksize is below 8, or given for a PUT");
     if (c->windowsize > XFER_WINDOW_MAX)
         return config_error(x, "windowsize is above XFER_WINDOW_MAX");
     if (x->sender && c->window_len < XFER_WINDOW_BYTES(c->blksize ? c->blksize : XFER_BLKSIZE_DEFAULT,
@@ -63,6 +65,11 @@ enum xfer_err xfer_client_start(struct xfer *x, const struct xfer_client_cfg *c,
     x->ask_tsize = c->tsize;
     x->ask_size = c->size;
     x->may_retry_plain = c->retry_without_options;
+    x->origin = c->server;
+    if (strlen(c->filename) < sizeof x->file) {
+        memcpy(x->file, c->filename, strlen(c->filename) + 1);
+        x->fallback_blksize = c->fallback_blksize;
+    }
     x->params.blksize = XFER_BLKSIZE_DEFAULT;
     x->params.windowsize = 1;
     xf_timer_init(x);

@@ -27,7 +27,7 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: sleepmux-xfer-tap --tap NAME --ip ADDR/LEN [--mtu N] [-b BLKSIZE] [-w WINDOW] [-q]\n"
-                    "                         [--rto-min US]\n"
+                    "                         [--rto-min US] [--no-fallback]\n"
                     "                         get|put SERVER[:PORT] REMOTE LOCAL\n");
     exit(2);
 }
@@ -60,11 +60,12 @@ int main(int argc, char **argv)
 {
     static const struct option longs[] = {
         {"tap", 1, 0, 'T'}, {"ip", 1, 0, 'I'}, {"mtu", 1, 0, 'M'}, {"blksize", 1, 0, 'b'},
-        {"windowsize", 1, 0, 'w'}, {"quiet", 0, 0, 'q'}, {"rto-min", 1, 0, 'r'}, {0, 0, 0, 0},
+        {"windowsize", 1, 0, 'w'}, {"quiet", 0, 0, 'q'}, {"rto-min", 1, 0, 'r'}, {"no-fallback", 0, 0, 'F'},
+        {0, 0, 0, 0},
     };
     const char *tap_name = NULL, *ip_spec = NULL;
     long mtu = 1500, blksize = 1468, window = 16, rto_min = 0;
-    bool quiet = false;
+    bool quiet = false, no_fallback = false;
     static struct tap tap;
     static struct xfer_lwip b;
     static uint8_t rx[XFER_PACKET_MAX];
@@ -90,6 +91,7 @@ int main(int argc, char **argv)
         case 'w': window = strtol(optarg, NULL, 10); break;
         case 'q': quiet = true; break;
         case 'r': rto_min = strtol(optarg, NULL, 10); break;
+        case 'F': no_fallback = true; break;
         default: usage();
         }
     }
@@ -130,6 +132,10 @@ int main(int argc, char **argv)
     cfg.windowsize = (uint16_t)window;
     cfg.tsize = true;
     cfg.retry_without_options = true;
+    /* 0 lets the binding pick the block that fits the route's MTU; the
+     * largest block size turns the fallback off. */
+    if (no_fallback)
+        cfg.fallback_blksize = XFER_BLKSIZE_MAX;
     if (dir == XFER_PUT) {
         fstat(file.fd, &st);
         cfg.size = (uint64_t)st.st_size;
@@ -177,11 +183,12 @@ int main(int argc, char **argv)
             double secs = (double)(host_now() - start) / 1e6;
 
             fprintf(stderr, "sleepmux-xfer-tap: %s \"%s\": %llu bytes in %.2f s (%.1f MiB/s); blksize %u, "
-                            "windowsize %u; %llu retransmissions, %llu timeouts; %lu frames in, %lu out\n",
+                            "windowsize %u; %llu retransmissions, %llu timeouts; %lu frames in, %lu out%s\n",
                     dir == XFER_GET ? "got" : "put", cfg.filename, (unsigned long long)s->bytes, secs,
                     secs > 0 ? (double)s->bytes / secs / 1048576 : 0.0, xfer_params(&b.x)->blksize,
                     xfer_params(&b.x)->windowsize, (unsigned long long)s->retransmits,
-                    (unsigned long long)s->timeouts, tap.frames_in, tap.frames_out);
+                    (unsigned long long)s->timeouts, tap.frames_in, tap.frames_out,
+                    s->fallbacks ? "; fell back to smaller blocks" : "");
         }
     } else {
         char msg[512];

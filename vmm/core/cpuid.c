@@ -7,15 +7,27 @@
  *   0x40000001  EAX = interface version, EBX = sleep requests seen,
  *               EDX:ECX = VM exits so far
  *   0x40000002  EBX:EAX = VMM region base, EDX:ECX = region size
+ *   0x40000003  EAX = the wake trampoline's page (below 1 MiB), hidden like
+ *               the region; EBX, ECX, EDX = 0
+ *
+ * The region and the trampoline page are published so that a test guest
+ * can prove it cannot see them (tests/guest, sleepmux.probe=vmm); an OS
+ * learns nothing from them that its memory map does not already say.
+ *   0x40000004  EBX:EAX = the other OS's private range, EDX:ECX = its size
+ *               (0 when this VMM does not switch): what this OS must only
+ *               ever read as zeros
  *
  * CPUID.1:ECX.hypervisor is left as the hardware reports it, so an OS on
  * bare metal keeps behaving as on bare metal.
  */
 #include "exit.h"
+#include "guest.h"
+#include "switch.h"
 #include "vmm.h"
 
 #define LEAF_BASE 0x40000000u
-#define LEAF_LAST 0x40000002u
+#define LEAF_LAST 0x40000004u
+#define LEAF_OTHER_PRIVATE 0x40000004u
 #define INTERFACE_VERSION 1
 
 void vmm_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
@@ -42,6 +54,18 @@ void vmm_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
             r->ebx = (uint32_t)(vmm.bi->region_base >> 32);
             r->ecx = (uint32_t)vmm.bi->region_size;
             r->edx = (uint32_t)(vmm.bi->region_size >> 32);
+            break;
+        case LEAF_BASE + 3:
+            r->eax = (uint32_t)vmm.bi->trampoline_base;
+            break;
+        case LEAF_OTHER_PRIVATE:
+            if (switching_enabled) {
+                const struct guest *o = &guests[(switch_active_letter() - 'A') ^ 1];
+                r->eax = (uint32_t)o->private_base;
+                r->ebx = (uint32_t)(o->private_base >> 32);
+                r->ecx = (uint32_t)o->private_size;
+                r->edx = (uint32_t)(o->private_size >> 32);
+            }
             break;
         }
         return;

@@ -8,6 +8,10 @@
  *
  * smx_vmm_wake: where the real-mode wake trampoline lands, in long mode on
  * the VMM's page tables, after the platform came back from S3.
+ *
+ * smx_fresh_stack(fn, arg): call fn(arg) on an empty VMM stack and never
+ * come back. Entering an OS straight from an exit handler (an instant
+ * switch) would otherwise leave the handler's frames behind on every switch.
  */
 #include "../arch/x86/asm.h"
 
@@ -29,6 +33,17 @@ smx_vmm_wake:
     leaq boot_stack_top(%rip), %rsp
     xorl %ebp, %ebp
     call vmm_wake
+1:  cli
+    hlt
+    jmp 1b
+
+    .globl smx_fresh_stack
+smx_fresh_stack:
+    leaq boot_stack_top(%rip), %rsp
+    xorl %ebp, %ebp
+    movq %rdi, %rax
+    movq %rsi, %rdi
+    call *%rax
 1:  cli
     hlt
     jmp 1b

@@ -1,7 +1,6 @@
 #include "exit.h"
 
-#include "io.h"
-#include "log.h"
+#include "switch.h"
 
 static uint64_t counts[EXIT_KINDS];
 
@@ -26,9 +25,5 @@ const uint64_t *vmm_exit_counts(void)
 
 void vmm_guest_dead(const char *why)
 {
-    smx_log("vmm", "guest cannot continue (%s): resetting the platform", why);
-    /* Reset control register (PIIX4/ICH "RST_CNT", port 0xcf9): full reset. */
-    outb(0xcf9, 0x02);
-    outb(0xcf9, 0x0e);
-    smx_panic("platform reset through 0xcf9 did not happen");
+    switch_guest_dead(why);
 }

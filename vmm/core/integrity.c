@@ -1,49 +1,144 @@
 #include "integrity.h"
 
+#include "idmap.h"
 #include "log.h"
-
 #include "mem.h"
+#include "vmm.h"
 
 extern const char __text_start[], __rodata_end[];
-static uint32_t expected;
 
 /* A string only the VMM's image holds: a guest that could read the VMM's
  * region would find it (tests/guest's sleepmux.probe=vmm looks for it). */
 static const char marker[] __attribute__((used)) = "sleepmux-vmm-region-marker";
 
-static uint32_t crc32(const unsigned char *p, uint64_t n)
-{
-    uint32_t c = 0xffffffffu;
+#define PTE_A (1ull << 5)
+#define PTE_D (1ull << 6)
+#define MAX_TABLES 4 /* the host tables and one nested tree per OS, with room */
 
-    for (uint64_t i = 0; i < n; i++) {
-        c ^= p[i];
+struct tables {
+    uint64_t root;
+    const char *what;
+    uint32_t crc;
+    unsigned pages;
+};
+static struct tables tables[MAX_TABLES];
+static unsigned ntables;
+static uint32_t image_crc, info_crc, crc_table[256];
+static int tainted;
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
         for (int k = 0; k < 8; k++)
             c = (c >> 1) ^ (0xedb88320u & -(c & 1));
+        crc_table[i] = c;
     }
+}
+
+/* CRC-32 (IEEE), continued from `c` (start with 0). */
+static uint32_t crc32(uint32_t c, const void *p, uint64_t n)
+{
+    const unsigned char *b = p;
+
+    c = ~c;
+    for (uint64_t i = 0; i < n; i++)
+        c = (c >> 8) ^ crc_table[(c ^ b[i]) & 0xff];
     return ~c;
 }
 
-static uint32_t measure(void)
+/* Every table page reachable from `table` (level 4 = PML4), entries with
+ * A/D masked; large pages (PS at levels 3 and 2) and level 1 are leaves. */
+static uint32_t walk(uint64_t table, int level, uint32_t c, unsigned *pages)
 {
-    return crc32((const unsigned char *)__text_start, (uint64_t)(__rodata_end - __text_start));
+    const uint64_t *e = phys_ptr(table);
+
+    ++*pages;
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t w = e[i] & ~(PTE_A | PTE_D);
+        c = crc32(c, &w, sizeof w);
+    }
+    for (unsigned i = 0; level > 1 && i < 512; i++)
+        if ((e[i] & PTE_P) && !(level <= 3 && (e[i] & PTE_PS)))
+            c = walk(e[i] & PTE_ADDR, level - 1, c, pages);
+    return c;
+}
+
+static uint64_t image_bytes(void) { return (uint64_t)(__rodata_end - __text_start); }
+static uint64_t region_end(void) { return vmm.bi->region_base + vmm.bi->region_size; }
+
+/* Offset of the first nonzero byte in the unallocated pages, or -1. */
+static int64_t unallocated_dirty(void)
+{
+    uint64_t from = region_end() - mem_free_bytes();
+    const uint64_t *p = phys_ptr(from);
+
+    for (uint64_t i = 0; i < mem_free_bytes() / 8; i++)
+        if (p[i])
+            return (int64_t)(from + i * 8);
+    return -1;
+}
+
+void integrity_add_tables(uint64_t root, const char *what)
+{
+    if (ntables < MAX_TABLES)
+        tables[ntables++] = (struct tables){ root, what, 0, 0 };
+    else
+        smx_panic("integrity: more than %d page-table trees", MAX_TABLES);
 }
 
 void integrity_init(void)
 {
-    expected = measure();
-    smx_log("vmm", "image crc32 %08x over %llu bytes; region marker at %#llx", expected,
-            (unsigned long long)(__rodata_end - __text_start), (unsigned long long)mem_phys(marker));
+    crc_init();
+    integrity_add_tables(vmm.bi->host_cr3, "host page tables");
+    image_crc = crc32(0, __text_start, image_bytes());
+    info_crc = crc32(0, vmm.bi, sizeof *vmm.bi);
+    for (unsigned i = 0; i < ntables; i++)
+        tables[i].crc = walk(tables[i].root, 4, 0, &tables[i].pages);
+    smx_log("vmm", "image crc32 %08x over %llu bytes; region marker at %#llx", image_crc,
+            (unsigned long long)image_bytes(), (unsigned long long)mem_phys(marker));
+    smx_log("vmm", "integrity covers: code and rodata %llu KiB, boot info, %s %u pages, %s %u pages, "
+            "%llu KiB unallocated (zero) %#llx-%#llx; not: data, bss, control blocks, I/O map, sink page",
+            (unsigned long long)(image_bytes() >> 10), tables[0].what, tables[0].pages,
+            ntables > 1 ? tables[1].what : "-", ntables > 1 ? tables[1].pages : 0,
+            (unsigned long long)(mem_free_bytes() >> 10), (unsigned long long)(region_end() - mem_free_bytes()),
+            (unsigned long long)region_end());
+    if (unallocated_dirty() >= 0)
+        smx_log("vmm", "integrity: unallocated pages not zero at start (%#llx)",
+                (unsigned long long)unallocated_dirty());
+}
+
+static void modified(const char *when, const char *what, uint32_t now, uint32_t expected)
+{
+    smx_log("vmm", "IMAGE MODIFIED at %s: %s crc32 %08x, expected %08x", when, what, now, expected);
+    tainted = 1;
 }
 
 int integrity_check(const char *when)
 {
-    uint32_t now = measure();
+    int was = tainted;
+    uint32_t c = crc32(0, __text_start, image_bytes());
 
-    if (now == expected) {
-        smx_log("vmm", "image intact at %s (crc32 %08x over %llu bytes)", when, now,
-                (unsigned long long)(__rodata_end - __text_start));
+    if (c != image_crc)
+        modified(when, "code and rodata", c, image_crc);
+    if ((c = crc32(0, vmm.bi, sizeof *vmm.bi)) != info_crc)
+        modified(when, "boot info", c, info_crc);
+    for (unsigned i = 0; i < ntables; i++) {
+        unsigned pages = 0;
+        if ((c = walk(tables[i].root, 4, 0, &pages)) != tables[i].crc)
+            modified(when, tables[i].what, c, tables[i].crc);
+    }
+    int64_t dirty = unallocated_dirty();
+    if (dirty >= 0) {
+        smx_log("vmm", "IMAGE MODIFIED at %s: unallocated page written at %#llx", when, (unsigned long long)dirty);
+        tainted = 1;
+    }
+    if (!tainted) {
+        smx_log("vmm", "image intact at %s (crc32 %08x over %llu bytes, boot info, %u page-table trees, "
+                "unallocated pages zero)", when, image_crc, (unsigned long long)image_bytes(), ntables);
         return 1;
     }
-    smx_log("vmm", "IMAGE MODIFIED at %s: crc32 %08x, expected %08x", when, now, expected);
+    if (was)
+        smx_log("vmm", "IMAGE MODIFIED earlier: the VMM is not trusted again until the next boot");
     return 0;
 }

@@ -4,6 +4,7 @@
 #include "exit.h"
 #include "log.h"
 #include "vcpu.h"
+#include "vmm.h"
 
 static struct io_trap traps[IO_TRAPS_MAX];
 static unsigned ntraps;
@@ -16,6 +17,10 @@ int io_trap_add(const struct io_trap *t)
         if (t->port < traps[i].port + traps[i].len && traps[i].port < t->port + t->len)
             return 0;
     traps[ntraps++] = *t;
+    /* Before the back end exists its init reads the table; after, it must
+     * hear of every new range itself. */
+    if (vmm.ops)
+        vmm.ops->trap_io(t->port, t->len);
     return 1;
 }
 

@@ -12,15 +12,22 @@
 #include "calibrate.h"
 #include "cpu_tables.h"
 #include "init.h"
+#include "guest.h"
 #include "integrity.h"
 #include "iotrap.h"
 #include "log.h"
 #include "mem.h"
+#include "switch.h"
 #include "time.h"
 #include "version.h"
 #include "vmm.h"
 
 struct vmm_state vmm;
+
+struct pcpu *this_cpu(void)
+{
+    return &vmm.boot_cpu;
+}
 
 static void uart_sink(void *ctx, const char *s, size_t n)
 {
@@ -71,9 +78,16 @@ enum smx_start_error vmm_start(struct smx_bootinfo *bi)
     e = vmm.ops->init(bi);
     if (e)
         return e;
+    if (!guests_init(bi))
+        return SMX_START_NO_MEMORY;
+    e = vmm.ops->cpu_init(this_cpu());
+    if (e)
+        return e;
+    this_cpu()->view = guests[bi->os].view;
     cpu_tables_load();
     integrity_init();
     smx_log("vmm", "active: %s back end, %u trapped port ranges, %llu KiB free; the firmware continues as guest",
             vmm.ops->name, io_trap_count(), (unsigned long long)(mem_free_bytes() >> 10));
-    vmm.ops->run_boot(&bi->guest);
+    switch_start();
+    vmm.ops->run_boot(this_cpu(), &bi->guest);
 }

@@ -1,7 +1,7 @@
 /*
- * The platform's reset paths, trapped so the VMM sees a reboot coming (and,
- * with "nothing lost", can persist a parked OS first). Today they are
- * logged and passed through.
+ * The platform's reset paths, trapped so the VMM sees a reboot coming: each
+ * one is an event for the switch engine, which may persist a parked OS
+ * first ("nothing lost") or switch instead. This file decides nothing.
  *
  *   0xcf9  Reset Control Register (Intel ICH/PCH datasheets, "RST_CNT"):
  *          bit 2 (RST_CPU) set starts a reset; bit 1 selects hard reset.
@@ -20,13 +20,30 @@
 #include "iotrap.h"
 #include "log.h"
 #include "reset.h"
+#include "switch.h"
+
+#include "io.h"
 
 #define RST_CNT 0xcf9
+#define RST_CNT_SYS_RST 0x02 /* with RST_CPU: a full (hard) reset */
 #define RST_CNT_RST_CPU 0x04
 #define KBC_CMD 0x64
 #define KBC_PULSE_RESET 0xfe
 #define PORT_A 0x92
 #define PORT_A_FAST_RESET 0x01
+
+struct reset_write {
+    uint16_t port;
+    unsigned size;
+    uint32_t value;
+};
+
+static void replay(void *ctx)
+{
+    const struct reset_write *w = ctx;
+
+    io_hw_out(w->port, w->size, w->value);
+}
 
 static void reset_write(void *ctx, uint16_t port, unsigned size, uint32_t value)
 {
@@ -39,9 +56,20 @@ static void reset_write(void *ctx, uint16_t port, unsigned size, uint32_t value)
         how = "keyboard controller";
     else if (port == PORT_A && size == 1 && (b & PORT_A_FAST_RESET))
         how = "port 0x92 fast reset";
-    if (how)
-        smx_log("reset", "guest resets the platform through the %s (port %#x <- %#x)", how, port, b);
-    io_hw_out(port, size, value);
+    if (!how) {
+        io_hw_out(port, size, value);
+        return;
+    }
+    smx_log("reset", "guest resets the platform through the %s (port %#x <- %#x)", how, port, b);
+    struct reset_write w = { port, size, value };
+    switch_reset(how, &(struct hw_request){ replay, &w });
+}
+
+void reset_platform(void)
+{
+    outb(RST_CNT, RST_CNT_SYS_RST);
+    outb(RST_CNT, RST_CNT_SYS_RST | RST_CNT_RST_CPU);
+    smx_panic("platform reset through %#x did not happen", RST_CNT);
 }
 
 void reset_watch_rst_cnt(void)

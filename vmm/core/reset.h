@@ -4,4 +4,7 @@
  * is not trapped from the start). For the switch engine, once an OS is
  * parked in RAM. */
 void reset_watch_rst_cnt(void);
+
+/* A full platform reset, now (the VMM's own, through RST_CNT). */
+__attribute__((noreturn)) void reset_platform(void);
 #endif

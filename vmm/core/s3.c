@@ -10,6 +10,8 @@
 #include "integrity.h"
 #include "log.h"
 #include "mem.h"
+#include "platform.h"
+#include "sleep.h"
 #include "time.h"
 #include "vmm.h"
 
@@ -71,11 +73,26 @@ static int s3_init(const struct smx_bootinfo *bi)
 }
 SMX_INIT("20", s3_init);
 
-void s3_sleep(void (*write_sleep_registers)(void *ctx), void *ctx, s3_wake_fn *on_wake)
+static void s3_sleep(void (*write_sleep_registers)(void *ctx), void *ctx, s3_wake_fn *on_wake)
 {
+    struct acpi_waking_vector ours = { .fw = s3_trampoline_vector(), .x = 0, .ospm_flags = 0 };
+    struct acpi_error err;
+
     wake_to = on_wake;
     install();
-    integrity_check("sleep");
+    /* A VMM whose memory changed must not be what the platform wakes into:
+     * the FACS keeps the OS's vector and the OS resumes without the VMM. */
+    if (!integrity_check("sleep")) {
+        smx_log("s3", "THE VMM WAS MODIFIED: S3 passes through without the VMM; the OS resumes at its own "
+                "waking vector, outside sleepmux");
+        write_sleep_registers(ctx);
+        return;
+    }
+    if (acpi_facs_set(&platform, &platform_io, &ours, &err) != ACPI_OK) {
+        smx_log("s3", "cannot install the wake trampoline (%s): not sleeping", platform_error_text(&err));
+        return;
+    }
+    smx_log("s3", "platform wakes into the VMM at %#x", ours.fw);
     smx_time_suspend();
     /* The OS flushed its caches before asking to sleep (ACPI 6.5 §16.1.6);
      * what the VMM wrote since must reach memory too. */
@@ -83,7 +100,17 @@ void s3_sleep(void (*write_sleep_registers)(void *ctx), void *ctx, s3_wake_fn *o
     write_sleep_registers(ctx);
     /* Still here: the platform did not enter S3. */
     smx_time_resume();
-    smx_log("s3", "the platform did not sleep; the OS continues");
+    smx_log("s3", "the platform did not sleep");
+}
+
+void s3_sleep_os(void (*write_sleep_registers)(void *ctx), void *ctx, s3_wake_fn *on_wake)
+{
+    s3_sleep(write_sleep_registers, ctx, on_wake);
+}
+
+void s3_sleep_vmm(s3_wake_fn *on_wake)
+{
+    s3_sleep(sleep_enter_platform, (void *)(uintptr_t)3, on_wake);
 }
 
 /* From the trampoline: long mode, VMM page tables, fresh stack. */
@@ -95,8 +122,10 @@ void vmm_wake(void)
     smx_time_resume();
     vmm.wakes++;
     smx_log("s3", "wake %u: back in the VMM", vmm.wakes);
-    integrity_check("wake");
-    vmm.ops->resume();
+    if (!integrity_check("wake"))
+        smx_log("s3", "entering the OS anyway: it has no other way back; its next S3 goes to the firmware "
+                "without the VMM");
+    vmm.ops->resume(this_cpu());
     struct wake_entry we = { 0 };
     if (wake_to)
         wake_to(&we);
@@ -104,5 +133,5 @@ void vmm_wake(void)
         smx_panic("s3: woke up with nobody to wake");
     smx_log("s3", "entering the OS at its waking vector %#llx (%s)", (unsigned long long)we.vector,
             we.mode == WAKE_REAL16 ? "real mode" : "32-bit protected mode");
-    vmm.ops->run_wake(&we);
+    vmm.ops->run_wake(this_cpu(), &we);
 }

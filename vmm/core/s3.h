@@ -19,11 +19,14 @@ uint32_t s3_trampoline_vector(void);
  * enter it. */
 typedef void s3_wake_fn(struct wake_entry *we);
 
-/* Last steps before the platform sleeps: freeze the clock, flush caches,
- * write the sleep registers (PM1b first when present, then PM1a, ACPI 6.5
- * §7.4.2 lets either order; the OS's own write already chose). On wake,
- * `on_wake` decides where the CPU goes. Returns only if the platform did not
- * sleep. */
-void s3_sleep(void (*write_sleep_registers)(void *ctx), void *ctx, s3_wake_fn *on_wake);
+/* Last steps before the platform sleeps: point the FACS waking vector at
+ * the VMM's trampoline, freeze the clock, flush caches, write the sleep
+ * registers (s3_sleep_os: the OS's own write(s), exactly as trapped;
+ * s3_sleep_vmm: \_S3_ values, for a switch the VMM makes through S3). On
+ * wake, `on_wake` (on a fresh stack) decides where the CPU goes. They
+ * return only if the platform did not sleep; the FACS then still points at
+ * the trampoline, and the caller puts the OS's vector back. */
+void s3_sleep_os(void (*write_sleep_registers)(void *ctx), void *ctx, s3_wake_fn *on_wake);
+void s3_sleep_vmm(s3_wake_fn *on_wake);
 
 #endif

@@ -1,21 +1,25 @@
 /*
  * The sleep trap (DESIGN.md, "Switch flow: Sleep request"): every write to
  * the sleep control registers is decoded by acpi-sleep. A write that is
- * not a sleep request goes to the hardware unchanged. A sleep request is
- * logged and, for S3, carried out so that the platform wakes into the VMM
- * (s3.c): the OS's waking vector is kept aside and the trampoline's put in
- * the FACS, then on wake the OS's vector is restored and the OS entered
- * there. Other states pass through.
+ * not a sleep request goes to the hardware unchanged; a sleep request is
+ * logged and handed to the switch engine as an event, with the write(s)
+ * that make it, so that a request the engine lets through reaches the
+ * hardware exactly as the OS made it. This file decides nothing.
  */
 #include "exit.h"
 #include "init.h"
+#include "integrity.h"
 #include "iotrap.h"
 #include "log.h"
 #include "platform.h"
-#include "s3.h"
-#include "store.h"
+#include "sleep.h"
+#include "switch.h"
 #include "vmm.h"
-#include "wake_hook.h"
+
+/* PM1 control register bits (ACPI 6.5 §4.8.3.2.1, table 4.13). */
+#define PM1_CNT_SLP_TYP_SHIFT 10
+#define PM1_CNT_SLP_TYP_MASK (7u << PM1_CNT_SLP_TYP_SHIFT)
+#define PM1_CNT_SLP_EN (1u << 13)
 
 static struct acpi_decoder decoder;
 
@@ -27,10 +31,6 @@ struct pending_sleep {
     uint32_t value;
 };
 
-/* Saved across S3. */
-static struct acpi_waking_vector os_vector;
-static struct wake_entry os_entry;
-
 static void log_request(const struct acpi_sleep_event *ev, const char *reg, uint32_t value)
 {
     const uint64_t *c = vmm_exit_counts();
@@ -38,10 +38,10 @@ static void log_request(const struct acpi_sleep_event *ev, const char *reg, uint
 
     if (ev->state <= 5)
         state[1] = (char)('0' + ev->state);
-    smx_log("sleep", "%s <- %#x (%s, SLP_TYP %u/%u) request %u, exits %llu (io %llu cpuid %llu msr %llu smi %llu)",
-            reg, value, state, ev->slp_typa, ev->slp_typb, vmm.sleep_requests, (unsigned long long)vmm_exits_total(),
-            (unsigned long long)c[EXIT_IO], (unsigned long long)c[EXIT_CPUID], (unsigned long long)c[EXIT_MSR],
-            (unsigned long long)c[EXIT_SMI]);
+    smx_log("sleep", "%s <- %#x (%s, SLP_TYP %u/%u) os=%c request %u, exits %llu (io %llu cpuid %llu msr %llu "
+            "smi %llu)", reg, value, state, ev->slp_typa, ev->slp_typb, switch_active_letter(),
+            vmm.sleep_requests, (unsigned long long)vmm_exits_total(), (unsigned long long)c[EXIT_IO],
+            (unsigned long long)c[EXIT_CPUID], (unsigned long long)c[EXIT_MSR], (unsigned long long)c[EXIT_SMI]);
 }
 
 /* PM1b first, then PM1a (the order ACPICA uses); the value of the register
@@ -59,50 +59,30 @@ static void write_registers(void *ctx)
     io_hw_out(ps->port, ps->size, ps->value);
 }
 
-static void restore_os(struct wake_entry *we)
+/* One PM1 control register for a sleep the VMM itself asks for: its other
+ * bits as they are, SLP_TYP from \_Sx_, then SLP_EN. */
+static void write_one(const struct acpi_reg *r, uint8_t typ)
 {
-    struct acpi_error err;
-
-    wake_hook_after_sleep();
-    if (acpi_facs_set(&platform, &platform_io, &os_vector, &err) != ACPI_OK)
-        smx_log("s3", "cannot put the OS's waking vector back: %s", platform_error_text(&err));
-    *we = os_entry;
+    if (!acpi_reg_present(r))
+        return;
+    uint16_t port = (uint16_t)r->address;
+    uint32_t v = io_hw_in(port, 2) & ~(PM1_CNT_SLP_TYP_MASK | PM1_CNT_SLP_EN);
+    v |= (uint32_t)typ << PM1_CNT_SLP_TYP_SHIFT;
+    io_hw_out(port, 2, v);
+    io_hw_out(port, 2, v | PM1_CNT_SLP_EN);
 }
 
-
-static void do_s3(struct pending_sleep *ps)
+void sleep_enter_platform(void *ctx)
 {
-    struct acpi_error err;
-    uint64_t entry;
+    unsigned state = (unsigned)(uintptr_t)ctx;
+    uint8_t a, b;
 
-    store_selftest(vmm.bi); /* debug flag only: the store's drivers while the OS is stopped */
-    if (acpi_facs_get(&platform, &platform_io, &os_vector, &err) != ACPI_OK) {
-        smx_log("s3", "cannot read the FACS (%s): S3 passes through and the VMM will not survive it",
-                platform_error_text(&err));
-        write_registers(ps);
+    if (!acpi_sx_values(&platform, state, &a, &b)) {
+        smx_log("sleep", "S%u has no usable \\_S%u_ values: cannot enter it", state, state);
         return;
     }
-    enum acpi_wake_mode mode = acpi_wake_mode(platform.facs_flags, platform.facs_version, &os_vector, &entry);
-    if (mode != ACPI_WAKE_REAL && mode != ACPI_WAKE_PROTECTED32) {
-        smx_log("s3", "OS waking vector is %s: not supported, S3 passes through without the VMM",
-                acpi_wake_mode_name(mode));
-        write_registers(ps);
-        return;
-    }
-    os_entry = (struct wake_entry){ mode == ACPI_WAKE_REAL ? WAKE_REAL16 : WAKE_PROT32, entry };
-    struct acpi_waking_vector ours = { .fw = s3_trampoline_vector(), .x = 0, .ospm_flags = 0 };
-    if (acpi_facs_set(&platform, &platform_io, &ours, &err) != ACPI_OK) {
-        smx_log("s3", "cannot install the wake trampoline (%s): S3 passes through without the VMM",
-                platform_error_text(&err));
-        write_registers(ps);
-        return;
-    }
-    smx_log("s3", "OS waking vector %#llx (%s) kept; platform wakes into the VMM at %#x",
-            (unsigned long long)entry, acpi_wake_mode_name(mode), ours.fw);
-    s3_sleep(write_registers, ps, restore_os);
-    /* Did not sleep: the OS must find its own vector as it left it. */
-    struct wake_entry unused;
-    restore_os(&unused);
+    write_one(&platform.pm1b_cnt, b);
+    write_one(&platform.pm1a_cnt, a);
 }
 
 /* ctx: the name of the trapped register (acpi_reg_name). */
@@ -120,12 +100,8 @@ static void sleep_write(void *ctx, uint16_t port, unsigned size, uint32_t value)
     vmm.sleep_requests++;
     log_request(&ev, ctx, value);
     struct pending_sleep ps = { &ev, port, size, value };
-    wake_hook_before_sleep(ev.state);
-    if (ev.state == 3)
-        do_s3(&ps);
-    else
-        write_registers(&ps);
-    wake_hook_after_sleep(); /* only reached when the platform runs again */
+    struct hw_request hw = { write_registers, &ps };
+    switch_sleep(ev.state, &hw);
 }
 
 static int sleep_init(const struct smx_bootinfo *bi)

@@ -1,4 +1,5 @@
-/* The VMM's global state: one CPU, one guest at a time. */
+/* The VMM's global state. Per-OS state is in guest.h, the policy state in
+ * switch.c; this is what every part reads. */
 #ifndef SMX_VMM_H
 #define SMX_VMM_H
 
@@ -10,6 +11,7 @@
 struct vmm_state {
     struct smx_bootinfo *bi;
     const struct vcpu_ops *ops;
+    struct pcpu boot_cpu;
     uint32_t sleep_requests; /* PM1 sleep writes seen (any S-state) */
     uint32_t wakes;          /* S3 resumes completed */
 };

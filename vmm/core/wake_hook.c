@@ -8,7 +8,7 @@
 #include "vmm.h"
 #include "wake_plan.h"
 
-static const struct pol_schedule *sched;
+static const struct pol_schedule *sched; /* the schedule of the OS going down */
 static struct acpi_rtc_config rtc_cfg;
 static int armed;
 
@@ -26,7 +26,7 @@ static void rtc_base_text(char *buf, size_t n)
                  a % 60);
 }
 
-void wake_hook_before_sleep(unsigned state)
+void wake_hook_before_sleep(uint8_t os, unsigned state)
 {
     char sched_text[96], base[24], slot[24], at[24];
     struct acpi_time now;
@@ -34,7 +34,9 @@ void wake_hook_before_sleep(unsigned state)
     struct wake_plan plan;
     struct acpi_rtc_alarm rb;
 
-    if (!sched || state > 5 || !(sched->from & (1u << state)))
+    sched = &vmm.bi->config.os[os].wake;
+    rtc_cfg = (struct acpi_rtc_config){ .local_time = sched->rtc_local, .utc_offset_minutes = sched->utc_offset };
+    if (!sched->n || state > 5 || !(sched->from & (1u << state)))
         return;
     pol_wake_format(sched, sched_text, sizeof sched_text);
     rtc_base_text(base, sizeof base);
@@ -95,14 +97,24 @@ static void pm1_en_write(void *ctx, uint16_t port, unsigned size, uint32_t value
 
 static int wake_hook_init(const struct smx_bootinfo *bi)
 {
-    const struct pol_schedule *s = &bi->config.os[bi->os].wake;
     struct acpi_trap traps[ACPI_MAX_TRAPS];
     char text[96], base[24];
+    bool any = false;
 
-    if (s->n == 0)
+    for (uint8_t os = 0; os < 2; os++) {
+        const struct pol_schedule *s = &bi->config.os[os].wake;
+        if (!s->n)
+            continue;
+        any = true;
+        sched = s;
+        pol_wake_format(s, text, sizeof text);
+        rtc_base_text(base, sizeof base);
+        smx_log("wake", "schedule for OS %c: %s (%s), armed on%s%s%s", 'A' + os, text, base,
+                s->from & POL_WAKE_FROM_S3 ? " S3" : "", s->from & POL_WAKE_FROM_S4 ? " S4" : "",
+                s->from & POL_WAKE_FROM_S5 ? " S5" : "");
+    }
+    if (!any)
         return 0; /* no schedule: no hook, no traps */
-    sched = s;
-    rtc_cfg = (struct acpi_rtc_config){ .local_time = s->rtc_local, .utc_offset_minutes = s->utc_offset };
     unsigned n = acpi_traps(&platform, ACPI_TRAP_EVENTS, traps);
     for (unsigned i = 0; i < n; i++) {
         if ((traps[i].reg != ACPI_REG_PM1A_EN && traps[i].reg != ACPI_REG_PM1B_EN) ||
@@ -111,11 +123,6 @@ static int wake_hook_init(const struct smx_bootinfo *bi)
         io_trap_add(&(struct io_trap){ .name = acpi_reg_name(traps[i].reg), .port = (uint16_t)traps[i].address,
                                        .len = traps[i].size, .write = pm1_en_write });
     }
-    pol_wake_format(s, text, sizeof text);
-    rtc_base_text(base, sizeof base);
-    smx_log("wake", "schedule for OS %c: %s (%s), armed on%s%s%s", bi->os == POL_OS_A ? 'A' : 'B', text, base,
-            s->from & POL_WAKE_FROM_S3 ? " S3" : "", s->from & POL_WAKE_FROM_S4 ? " S4" : "",
-            s->from & POL_WAKE_FROM_S5 ? " S5" : "");
     return 0;
 }
 SMX_INIT("60", wake_hook_init);

@@ -7,9 +7,11 @@
 #ifndef SMX_WAKE_HOOK_H
 #define SMX_WAKE_HOOK_H
 
+#include <stdint.h>
+
 /* Called by the sleep trap with the decoded state, before the hardware
  * sees the request. */
-void wake_hook_before_sleep(unsigned state);
+void wake_hook_before_sleep(uint8_t os, unsigned state);
 /* The platform is running again (an S3 that woke, or one that failed). */
 void wake_hook_after_sleep(void);
 

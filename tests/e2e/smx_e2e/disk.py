@@ -82,7 +82,9 @@ def make_disk(path, files, store_mib=192, store_type=LINUX_DATA, store_guid=STOR
               % (esp_lba, esp_sectors, ESP_TYPE, store_lba, store_sectors, store_type, store_guid))
     subprocess.run(["sfdisk", "--quiet", "--no-reread", "--no-tell-kernel", path], input=script.encode(),
                    check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["mkfs.fat", "-F", "32", "-n", "SMXESP", "--offset", str(esp_lba), path,
+    # One sector per cluster: FAT32 needs at least 65525 clusters, and mkfs.fat
+    # sizes clusters for the whole disk, not for the partition it is given.
+    subprocess.run(["mkfs.fat", "-F", "32", "-s", "1", "-n", "SMXESP", "--offset", str(esp_lba), path,
                     str(esp_sectors * SECTOR // 1024)], check=True, stdout=subprocess.DEVNULL)
     img = "%s@@%d" % (path, esp_lba * SECTOR)
     made = set()

@@ -119,13 +119,18 @@ class Machine:
     def __init__(self, name, workdir, *, firmware="OVMF_CODE_4M.fd", vars_template="OVMF_VARS_4M.fd",
                  cpu="EPYC", smp=1, memory="1G", smm=False, kernel=None, initrd=None, append=None,
                  disks=(), vmm_port=True, no_shutdown=False, extra=(), echo=None, chipset="q35",
-                 disk_bus="virtio"):
+                 disk_bus="virtio", vars_file=None):
+        """vars_file: the UEFI variable store to use and keep (a fresh copy
+        of vars_template when it does not exist yet), so that several
+        machines in turn are the same computer booting again; by default
+        each machine gets a fresh store of its own."""
         self.name = name
         self.workdir = workdir
         os.makedirs(workdir, exist_ok=True)
         self.t0 = None
-        vars_path = os.path.join(workdir, "OVMF_VARS.fd")
-        shutil.copyfile(os.path.join(OVMF_DIR, vars_template), vars_path)
+        vars_path = vars_file or os.path.join(workdir, "OVMF_VARS.fd")
+        if not vars_file or not os.path.exists(vars_path):
+            shutil.copyfile(os.path.join(OVMF_DIR, vars_template), vars_path)
         # q35's ICH9 disables S3 unless told otherwise; say it for pc's PIIX4 too.
         pm = {"q35": "ICH9-LPC", "pc": "PIIX4_PM"}[chipset]
         machine = chipset + ",accel=tcg" + (",smm=on" if smm else ",smm=off")

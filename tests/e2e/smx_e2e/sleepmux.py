@@ -17,15 +17,18 @@ from .guest import cmdline
 VMM_LOG = re.compile(r"^\[\s*(\d+)\.(\d{3})\] (\w+): (.*)$")
 
 
-def config(os_id="A", guest_args="", vmm_mib=32, log="com2", default=None, extra_global="", os_extra=None):
+def config(os_id="A", guest_args="", vmm_mib=32, log="com2", default=None, extra_global="", os_extra=None,
+           memory=None):
     """A sleepmux.conf (policy's format, docs/config.md) booting test guest
-    os_id, with both test guests configured."""
+    os_id, with both test guests configured. memory: {"A": "40%", ...},
+    256 MiB for an OS not named."""
     def os_section(x):
         return ("[os %s]\n"
                 "name = test guest %s\n"
                 "loader = \\EFI\\guest\\vmlinuz.efi\n"
                 "args = \"initrd=\\EFI\\guest\\initrd-%s.img %s\"\n"
-                "memory = 256 MiB\n%s" % (x, x, x, guest_args, (os_extra or {}).get(x, "")))
+                "memory = %s\n%s" % (x, x, x, guest_args, (memory or {}).get(x, "256 MiB"),
+                                     (os_extra or {}).get(x, "")))
     return ("[global]\n"
             "default = %s\n"
             "switch = sleep\n"

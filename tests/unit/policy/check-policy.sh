@@ -24,9 +24,9 @@ for w in fs efi; do
                 objdump -h "$o" | awk -v o="${o##*/}" '($2 == ".data" || $2 == ".bss") && $3 !~ /^0+$/ {print o ":" $2}'
             done | tr '\n' ' ')
     [ -z "$state" ] || bad "policy ($w) has writable global state: $state"
-    fpu=$(objdump -d --no-show-raw-insn "$lib" |
-          grep -E '%[xyz]mm[0-9]|%st(\(|$)|\b(f(ld|st|add|mul|init)|emms|ldmxcsr|stmxcsr)' | head -3)
-    [ -z "$fpu" ] || bad "policy ($w) uses SSE/x87: $fpu"
+    fpu=""
+    tests/freestanding/no-fpu.sh "policy ($w)" "$lib" > "$b/policy-no-fpu-$w.txt" || { fpu=1; fail=1; }
+    [ -z "$fpu" ] || cat "$b/policy-no-fpu-$w.txt"
     [ -n "$extra$state$fpu" ] || ok "policy ($w): only memcpy/memset/memcmp/strlen, no writable globals, no SSE/x87"
 done
 

@@ -23,6 +23,17 @@ struct flight {
 struct sim {
     uint64_t rng;
     unsigned loss_pct, dup_pct, reorder_pct;
+    unsigned frame_loss_permille;   /* per 1500-byte Ethernet frame of a datagram */
+    struct xfer_endpoint tid;       /* the server session's port (a new one per request) */
+    /* The receiving kernel's IP reassembly queue, as Linux keeps it: the
+     * fragments of a datagram that lost one wait there ipfrag_time (30 s);
+     * above ipfrag_high_thresh (4 MiB) every new fragment is dropped. */
+    struct {
+        xfer_time_t until;
+        size_t bytes;
+    } held[4096];
+    size_t nheld, held_bytes;
+    unsigned sessions;
     xfer_time_t latency, jitter;
     xfer_time_t link_free[2];   /* per direction: when the wire is free again */
     uint64_t seq;
@@ -93,6 +104,37 @@ static void sim_send(void *ctx, const struct xfer_endpoint *to, const void *pkt,
         s->dropped++;
         return;
     }
+    /* IPv4 fragments of at most 1480 bytes (a 1500-byte MTU less the IP
+     * header) carry the UDP header and the datagram; losing any loses it. */
+    if (s->frame_loss_permille && len + 8 > 1480) {
+        size_t frags = (len + 8 + 1479) / 1480, lost = 0;
+
+        for (size_t i = 0; i < s->nheld;) {
+            if (s->held[i].until <= s->now) {
+                s->held_bytes -= s->held[i].bytes;
+                s->held[i] = s->held[--s->nheld];
+            } else {
+                i++;
+            }
+        }
+        if (s->held_bytes > (4u << 20)) {
+            s->dropped++;
+            return;
+        }
+        for (size_t i = 0; i < frags; i++)
+            lost += rnd(s) % 1000 < s->frame_loss_permille;
+        if (lost) {
+            cr_assert_lt(s->nheld, sizeof s->held / sizeof s->held[0]);
+            s->held[s->nheld].until = s->now + 30000000;
+            s->held[s->nheld].bytes = (frags - lost) * 1480;
+            s->held_bytes += s->held[s->nheld++].bytes;
+            s->dropped++;
+            return;
+        }
+    } else if (s->frame_loss_permille && rnd(s) % 1000 < s->frame_loss_permille) {
+        s->dropped++;
+        return;
+    }
     enqueue(s, &side->self, to, pkt, len);
     if (rnd(s) % 100 < s->dup_pct) {
         s->duplicated++;
@@ -110,9 +152,17 @@ static void deliver(struct sim *s, struct flight *f)
 
         s->requests_seen++;
         /* A repeated request from the same client while serving it: the
-         * running session answers it by its own timer. */
-        if (s->server_started)
+         * running session answers it by its own timer. A different
+         * request (a client falling back to smaller blocks) gets a new
+         * session on a new port, as a real server gives it. */
+        if (s->server_started &&
+            (xfer_deadline(&s->server) != XFER_NEVER || !memcmp(s->req_pkt, f->data, f->len)))
             return;
+        s->tid = T;
+        s->tid.port = (uint16_t)(T.port + 2 * s->sessions++);
+        server_side.self = s->tid;
+        if (s->server_started)      /* the file is read again from its start */
+            th_source(&s->src, s->src.buf, s->src.len);
         cr_assert_leq(f->len, sizeof s->req_pkt);
         memcpy(s->req_pkt, f->data, f->len);
         cr_assert_eq(xfer_parse_request(s->req_pkt, f->len, &s->req, &code, &problem), XFER_OK);
@@ -130,9 +180,11 @@ static void deliver(struct sim *s, struct flight *f)
         };
         cr_assert_eq(xfer_server_start(&s->server, &c, s->now), XFER_OK);
         s->server_started = true;
-    } else if (th_same_endpoint(&f->to, &T)) {
+    } else if (th_same_endpoint(&f->to, &s->tid)) {
         if (s->server_started)
             xfer_input(&s->server, s->now, &f->from, f->data, f->len);
+    } else if (f->to.port != C.port) {
+        return;     /* to the port of a session that is gone: no one listens */
     } else {
         cr_assert(th_same_endpoint(&f->to, &C));
         xfer_input(&s->client, s->now, &f->from, f->data, f->len);
@@ -183,6 +235,21 @@ struct scenario {
     uint64_t seed;
 };
 
+/* Set by a test before play(), zero otherwise. */
+static struct {
+    unsigned frame_loss_permille;
+    uint16_t fallback_blksize;      /* the client's */
+    bool may_fail;                  /* report instead of asserting success */
+} extra;
+
+/* What the last play() saw of the client. */
+static struct {
+    bool done;
+    xfer_time_t took;
+    uint16_t blksize;
+    uint64_t fallbacks, timeouts;
+} last;
+
 /* Returns the sending side's statistics. */
 static struct xfer_stats play(const struct scenario *sc)
 {
@@ -198,6 +265,7 @@ static struct xfer_stats play(const struct scenario *sc)
     s->latency = 200;
     s->jitter = sc->jitter;
     s->server_blksize_max = sc->server_blksize_max;
+    s->frame_loss_permille = extra.frame_loss_permille;
     s->window_len = XFER_WINDOW_BYTES(sc->blksize ? sc->blksize : 512, sc->windowsize ? sc->windowsize : 1);
     if (s->window_len < XFER_WINDOW_BYTES(512, 1))
         s->window_len = XFER_WINDOW_BYTES(512, 1); /* a server must be able to serve RFC 1350 */
@@ -206,6 +274,7 @@ static struct xfer_stats play(const struct scenario *sc)
     th_sink(&s->dst, got, sc->size + 1);
     client_side = (struct side){s, C};
     server_side = (struct side){s, T};
+    s->tid = T;
 
     struct xfer_client_cfg c = {
         .dir = sc->dir,
@@ -218,11 +287,28 @@ static struct xfer_stats play(const struct scenario *sc)
         .window = s->window,
         .window_len = s->window_len,
         .timing = {.rto_min_us = 1000, .rto_initial_us = 20000, .dally_us = 2000000},
+        .fallback_blksize = extra.fallback_blksize,
         .net = {.ctx = &client_side, .send = sim_send},
         .data = th_data(sc->dir == XFER_PUT ? &s->src : &s->dst),
     };
     cr_assert_eq(xfer_client_start(&s->client, &c, 0), XFER_OK);
     cr_assert(run(s, 600000000), "transfer still running after 600 simulated seconds");
+    last.done = xfer_state(&s->client) == XFER_DONE && s->dst.pos == sc->size && !memcmp(got, file, sc->size);
+    last.took = s->now;
+    last.blksize = xfer_params(&s->client)->blksize;
+    last.fallbacks = xfer_stats(&s->client)->fallbacks;
+    last.timeouts = xfer_stats(&s->client)->timeouts;
+    if (extra.may_fail && !last.done) {
+        struct xfer_stats st = *xfer_stats(&s->client);
+
+        for (size_t i = 0; i < s->n; i++)
+            free(s->q[i].data);
+        free(s->window);
+        free(file);
+        free(got);
+        free(s);
+        return st;
+    }
 
     xfer_format_error(&s->client, err, sizeof err);
     cr_assert_eq(xfer_state(&s->client), XFER_DONE, "client: %s", err);
@@ -327,4 +413,41 @@ Test(xfer_sim, light_loss_costs_little)
     struct xfer_stats st = play(&(struct scenario){XFER_PUT, 1000000, 1024, 16, 0, 1, 0, 0, 0, 80});
 
     cr_assert_leq(st.retransmits, 1000000 / 1024 / 5, "%llu retransmissions", (unsigned long long)st.retransmits);
+}
+
+/* Blocks of 45 fragments at 1% frame loss: 36% of them are lost. A client
+ * given a fallback block size notices, asks again with frame-sized blocks
+ * and finishes, handing the sink each byte once; without it the same
+ * transfer crawls or fails. */
+Test(xfer_sim, fragment_loss_falls_back_to_frame_blocks)
+{
+    struct scenario sc = {XFER_GET, 4000000, 65464, 8, 0, 0, 0, 0, 0, 90};
+    xfer_time_t with;
+
+    extra.frame_loss_permille = 10;
+    extra.fallback_blksize = XFER_BLKSIZE_FRAME;
+    play(&sc);
+    with = last.took;
+    cr_assert_eq(last.fallbacks, 1);
+    cr_assert_eq(last.blksize, XFER_BLKSIZE_FRAME, "finished with %u-byte blocks", last.blksize);
+
+    extra.fallback_blksize = 0;
+    extra.may_fail = true;
+    play(&sc);
+    cr_assert_eq(last.fallbacks, 0);
+    cr_assert(!last.done || last.took > 3 * with,
+              "without the fallback: done in %.1f s, with it in %.1f s (the test shows nothing)",
+              (double)last.took / 1e6, (double)with / 1e6);
+    if (getenv("XFER_SIM_VERBOSE"))
+        fprintf(stderr, "fallback: %.2f s with, %s in %.2f s without (%llu timeouts)\n", (double)with / 1e6,
+                last.done ? "done" : "failed", (double)last.took / 1e6, (unsigned long long)last.timeouts);
+
+    /* Blocks that fit a frame never fall back, however lossy the path. */
+    sc = (struct scenario){XFER_GET, 1000000, 1468, 16, 0, 0, 0, 0, 0, 91};
+    extra.frame_loss_permille = 30;
+    extra.fallback_blksize = XFER_BLKSIZE_FRAME;
+    extra.may_fail = false;
+    play(&sc);
+    cr_assert_eq(last.fallbacks, 0);
+    memset(&extra, 0, sizeof extra);
 }

@@ -30,7 +30,7 @@
 #include "../../x86/cpu.h"
 #include "../segments.h"
 
-struct svm svm;
+struct svm_shared svm;
 
 #define GUEST_ASID 1
 #define PAT_DEFAULT 0x0007040600070406ull /* power-on PAT (APM vol. 2 §7.8.1) */
@@ -90,28 +90,38 @@ static void msrpm_trap(uint32_t msr)
     svm.msrpm[bit / 8] |= (uint8_t)(3u << (bit % 8));
 }
 
-static void enable_svm(void)
+static void enable_svm(struct svm_cpu *v)
 {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-    wrmsr(MSR_VM_HSAVE_PA, mem_phys(svm.hsave));
+    wrmsr(MSR_VM_HSAVE_PA, mem_phys(v->hsave));
 }
 
 static enum smx_start_error svm_init(const struct smx_bootinfo *bi)
 {
-    svm.vmcb = mem_alloc_pages(1);
-    svm.host = mem_alloc_pages(1);
-    svm.hsave = mem_alloc_pages(1);
     svm.iopm = mem_alloc_pages(SVM_IOPM_SIZE / 4096);
     svm.msrpm = mem_alloc_pages(SVM_MSRPM_SIZE / 4096);
-    if (!svm.vmcb || !svm.host || !svm.hsave || !svm.iopm || !svm.msrpm)
+    if (!svm.iopm || !svm.msrpm)
         return SMX_START_NO_MEMORY;
     io_trap_each(iopm_trap);
     msrpm_trap(MSR_EFER);
     msrpm_trap(MSR_VM_CR);
     msrpm_trap(MSR_VM_HSAVE_PA);
-    if (svm_npt_build(bi))
+    return SMX_START_OK;
+}
+
+static enum smx_start_error svm_cpu_init(struct pcpu *c)
+{
+    struct svm_cpu *v = mem_alloc_pages(1);
+
+    if (!v)
         return SMX_START_NO_MEMORY;
-    enable_svm();
+    v->vmcb = mem_alloc_pages(1);
+    v->host = mem_alloc_pages(1);
+    v->hsave = mem_alloc_pages(1);
+    if (!v->vmcb || !v->host || !v->hsave)
+        return SMX_START_NO_MEMORY;
+    c->arch = v;
+    enable_svm(v);
     return SMX_START_OK;
 }
 
@@ -130,54 +140,56 @@ static void set_seg(struct vmcb_seg *v, struct smx_seg s)
 }
 
 /* The control area is the same for every entry: set it once per launch. */
-static void setup_control(void)
+static void setup_control(struct pcpu *c)
 {
-    struct vmcb_control *c = &svm.vmcb->ctl;
+    struct vmcb *vmcb = svm_of(c)->vmcb;
+    struct vmcb_control *ctl = &vmcb->ctl;
 
-    memset(svm.vmcb, 0, sizeof *svm.vmcb);
-    c->intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_MSR_PROT |
-                         SVM_INTERCEPT_SMI | SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_INVLPGA;
-    c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
-                         SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
-                         SVM_INTERCEPT_SKINIT;
-    c->iopm_base_pa = mem_phys(svm.iopm);
-    c->msrpm_base_pa = mem_phys(svm.msrpm);
-    c->guest_asid = GUEST_ASID;
+    memset(vmcb, 0, sizeof *vmcb);
+    ctl->intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_MSR_PROT |
+                           SVM_INTERCEPT_SMI | SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_INVLPGA;
+    ctl->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
+                           SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
+                           SVM_INTERCEPT_SKINIT;
+    ctl->iopm_base_pa = mem_phys(svm.iopm);
+    ctl->msrpm_base_pa = mem_phys(svm.msrpm);
+    ctl->guest_asid = GUEST_ASID;
     /* No flush-by-ASID under emulation, and exits are rare: flush all. */
-    c->tlb_control = SVM_TLB_FLUSH_ALL;
+    ctl->tlb_control = SVM_TLB_FLUSH_ALL;
     /* V_INTR_MASKING stays 0: the guest's RFLAGS.IF masks physical
      * interrupts directly and they go straight to the guest's IDT. */
-    c->vintr = 0;
-    c->np_enable = SVM_NP_ENABLE;
-    c->n_cr3 = svm.npt;
+    ctl->vintr = 0;
+    ctl->np_enable = SVM_NP_ENABLE;
+    ctl->n_cr3 = c->view;
 }
 
-__attribute__((noreturn)) static void run_loop(void)
+__attribute__((noreturn)) static void run_loop(struct pcpu *c)
 {
-    uint64_t vmcb_pa = mem_phys(svm.vmcb), host_pa = mem_phys(svm.host);
+    struct svm_cpu *v = svm_of(c);
+    uint64_t vmcb_pa = mem_phys(v->vmcb), host_pa = mem_phys(v->host);
 
     /* Host FS/GS/TR/LDTR and syscall MSRs, restored after every exit. */
     __asm__ volatile("vmsave %0" : : "a"(host_pa) : "memory");
     for (;;) {
         /* An NMI the VMM caught is the guest's; if another event is being
          * injected, the NMI waits for the next entry. */
-        if (cpu_nmi_pending() && !(svm.vmcb->ctl.eventinj & SVM_EVTINJ_VALID)) {
-            svm.vmcb->ctl.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | X86_NMI;
+        if (cpu_nmi_pending() && !(v->vmcb->ctl.eventinj & SVM_EVTINJ_VALID)) {
+            v->vmcb->ctl.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | X86_NMI;
             cpu_nmi_delivered();
         }
-        svm_run(vmcb_pa, host_pa, &svm.gprs);
+        svm_run(vmcb_pa, host_pa, &v->gprs);
         /* #VMEXIT cleared GIF: open it for an instant so a pending SMI (or
          * NMI) is taken now, in host mode, then close it again. */
         __asm__ volatile("stgi; clgi" : : : "memory");
-        svm_handle_exit();
+        svm_handle_exit(c);
     }
 }
 
-__attribute__((noreturn)) static void svm_run_boot(const struct smx_guest_entry *ge)
+__attribute__((noreturn)) static void svm_run_boot(struct pcpu *c, const struct smx_guest_entry *ge)
 {
-    struct vmcb_save *s = &svm.vmcb->save;
+    struct vmcb_save *s = &svm_of(c)->vmcb->save;
 
-    setup_control();
+    setup_control(c);
     set_seg(&s->cs, seg_from_gdt(ge->gdtr_base, ge->gdtr_limit, ge->cs, 0));
     set_seg(&s->ss, seg_from_gdt(ge->gdtr_base, ge->gdtr_limit, ge->ss, 0));
     set_seg(&s->ds, seg_from_gdt(ge->gdtr_base, ge->gdtr_limit, ge->ds, 0));
@@ -214,20 +226,20 @@ __attribute__((noreturn)) static void svm_run_boot(const struct smx_guest_entry 
     s->sysenter_cs = ge->sysenter_cs;
     s->sysenter_esp = ge->sysenter_esp;
     s->sysenter_eip = ge->sysenter_eip;
-    memset(&svm.gprs, 0, sizeof svm.gprs);
-    run_loop();
+    memset(&svm_of(c)->gprs, 0, sizeof svm_of(c)->gprs);
+    run_loop(c);
 }
 
-static void svm_resume(void)
+static void svm_resume(struct pcpu *c)
 {
-    enable_svm(); /* the CPU came out of reset: EFER and VM_HSAVE_PA are gone */
+    enable_svm(svm_of(c)); /* the CPU came out of reset: EFER and VM_HSAVE_PA are gone */
 }
 
-__attribute__((noreturn)) static void svm_run_wake(const struct wake_entry *we)
+__attribute__((noreturn)) static void svm_run_wake(struct pcpu *c, const struct wake_entry *we)
 {
-    struct vmcb_save *s = &svm.vmcb->save;
+    struct vmcb_save *s = &svm_of(c)->vmcb->save;
 
-    setup_control();
+    setup_control(c);
     if (we->mode == WAKE_REAL16) {
         uint16_t seg = (uint16_t)(we->vector >> 4);
         set_seg(&s->cs, seg_real(seg, SEG_ATTR_CODE16));
@@ -264,13 +276,13 @@ __attribute__((noreturn)) static void svm_run_wake(const struct wake_entry *we)
     s->rsp = 0;
     s->rax = 0;
     s->g_pat = PAT_DEFAULT;
-    memset(&svm.gprs, 0, sizeof svm.gprs);
-    run_loop();
+    memset(&svm_of(c)->gprs, 0, sizeof svm_of(c)->gprs);
+    run_loop(c);
 }
 
-void svm_inject(uint8_t vector, int has_error, uint32_t error)
+void svm_inject(struct pcpu *c, uint8_t vector, int has_error, uint32_t error)
 {
-    svm.vmcb->ctl.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXCEPTION | vector |
+    svm_of(c)->vmcb->ctl.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXCEPTION | vector |
                              (has_error ? SVM_EVTINJ_ERR_VALID | ((uint64_t)error << 32) : 0);
 }
 
@@ -278,7 +290,9 @@ const struct vcpu_ops svm_ops = {
     .name = "svm",
     .probe = svm_probe,
     .init = svm_init,
+    .cpu_init = svm_cpu_init,
     .trap_io = svm_trap_io,
+    .view_build = svm_view_build,
     .run_boot = svm_run_boot,
     .resume = svm_resume,
     .run_wake = svm_run_wake,

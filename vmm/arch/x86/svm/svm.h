@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "../../../core/vcpu.h"
 #include "vmcb.h"
 
 /* Guest registers VMRUN does not swap (order fixed by svm_run.S). */
@@ -12,26 +13,37 @@ struct svm_gprs {
 };
 _Static_assert(sizeof(struct svm_gprs) == 14 * 8, "svm_run.S offsets");
 
-struct svm {
+/* What every CPU shares: the permission maps (one set for all CPUs, so a
+ * trap added at run time reaches every CPU at its next entry). */
+struct svm_shared {
+    uint8_t *iopm, *msrpm;
+    void *sink;             /* the page every hidden guest-physical page maps to */
+};
+
+/* One CPU's SVM state (struct pcpu.arch). */
+struct svm_cpu {
     struct vmcb *vmcb;      /* the guest's */
     struct vmcb *host;      /* host state for VMSAVE/VMLOAD */
     void *hsave;            /* VM_HSAVE_PA page */
-    uint8_t *iopm, *msrpm;
-    uint64_t npt;           /* nested PML4 */
     struct svm_gprs gprs;
 };
 
-extern struct svm svm;
+extern struct svm_shared svm;
+
+static inline struct svm_cpu *svm_of(struct pcpu *c)
+{
+    return c->arch;
+}
 
 void svm_run(uint64_t guest_vmcb, uint64_t host_vmcb, struct svm_gprs *g);
 
-/* Nested page tables: identity map of guest-physical memory with the VMM's
- * region and trampoline redirected to one sink page (svm_npt.c). */
-int svm_npt_build(const struct smx_bootinfo *bi);
+/* A nested page table: identity map of guest-physical memory with the
+ * holes redirected to the sink page (svm_npt.c). Returns its root or 0. */
+uint64_t svm_view_build(const struct mem_hole *holes, unsigned n);
 
 /* One exit: decode, act, advance RIP (svm_exit.c). */
-void svm_handle_exit(void);
+void svm_handle_exit(struct pcpu *c);
 
-void svm_inject(uint8_t vector, int has_error, uint32_t error);
+void svm_inject(struct pcpu *c, uint8_t vector, int has_error, uint32_t error);
 
 #endif

@@ -18,7 +18,7 @@
  * because VM_CR reads as SVM-disabled. */
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_LMSLE | EFER_FFXSR | EFER_TCE)
 
-static void handle_ioio(struct vmcb *v)
+static void handle_ioio(struct pcpu *c, struct vmcb *v)
 {
     uint32_t info = (uint32_t)v->ctl.exitinfo1;
     uint16_t port = (uint16_t)(info >> SVM_IOIO_PORT_SHIFT);
@@ -30,7 +30,7 @@ static void handle_ioio(struct vmcb *v)
          * safer than guessing at a string operation's memory operands. */
         smx_log("svm", "string I/O to trapped port %#x at rip %#llx: injecting #GP", port,
                 (unsigned long long)v->save.rip);
-        svm_inject(X86_GP, 1, 0);
+        svm_inject(c, X86_GP, 1, 0);
         return;
     }
     if (info & SVM_IOIO_IN) {
@@ -48,31 +48,31 @@ static void handle_ioio(struct vmcb *v)
     v->save.rip = v->ctl.exitinfo2;
 }
 
-static void handle_cpuid(struct vmcb *v)
+static void handle_cpuid(struct pcpu *c, struct vmcb *v)
 {
     struct cpuid_regs r;
 
     vmm_count_exit(EXIT_CPUID);
-    vmm_cpuid((uint32_t)v->save.rax, (uint32_t)svm.gprs.rcx, &r);
+    vmm_cpuid((uint32_t)v->save.rax, (uint32_t)svm_of(c)->gprs.rcx, &r);
     v->save.rax = r.eax;
-    svm.gprs.rbx = r.ebx;
-    svm.gprs.rcx = r.ecx;
-    svm.gprs.rdx = r.edx;
+    svm_of(c)->gprs.rbx = r.ebx;
+    svm_of(c)->gprs.rcx = r.ecx;
+    svm_of(c)->gprs.rdx = r.edx;
     v->save.rip += INSN_LEN_CPUID;
 }
 
-static void handle_msr(struct vmcb *v)
+static void handle_msr(struct pcpu *c, struct vmcb *v)
 {
-    uint32_t msr = (uint32_t)svm.gprs.rcx;
+    uint32_t msr = (uint32_t)svm_of(c)->gprs.rcx;
     int write = v->ctl.exitinfo1 == 1;
-    uint64_t val = (v->save.rax & 0xffffffffu) | (svm.gprs.rdx << 32);
+    uint64_t val = (v->save.rax & 0xffffffffu) | (svm_of(c)->gprs.rdx << 32);
 
     vmm_count_exit(EXIT_MSR);
     if (write) {
         switch (msr) {
         case MSR_EFER:
             if (val & ~EFER_GUEST_WRITABLE) {
-                svm_inject(X86_GP, 1, 0);
+                svm_inject(c, X86_GP, 1, 0);
                 return;
             }
             /* LMA is the CPU's to set; SVME must stay on under us. */
@@ -101,7 +101,7 @@ static void handle_msr(struct vmcb *v)
             break;
         }
         v->save.rax = val & 0xffffffffu;
-        svm.gprs.rdx = val >> 32;
+        svm_of(c)->gprs.rdx = val >> 32;
     }
     v->save.rip += INSN_LEN_MSR;
 }
@@ -119,9 +119,9 @@ static __attribute__((noreturn)) void invalid_state(struct vmcb *v)
               s->ss.attrib, s->tr.sel, s->tr.attrib, s->cpl);
 }
 
-void svm_handle_exit(void)
+void svm_handle_exit(struct pcpu *c)
 {
-    struct vmcb *v = svm.vmcb;
+    struct vmcb *v = svm_of(c)->vmcb;
     uint64_t code = v->ctl.exitcode;
 
     if (vmm.bi->flags & SMX_BOOT_DEBUG_EXITS)
@@ -135,13 +135,13 @@ void svm_handle_exit(void)
 
     switch ((int64_t)code) {
     case SVM_EXIT_IOIO:
-        handle_ioio(v);
+        handle_ioio(c, v);
         break;
     case SVM_EXIT_CPUID:
-        handle_cpuid(v);
+        handle_cpuid(c, v);
         break;
     case SVM_EXIT_MSR:
-        handle_msr(v);
+        handle_msr(c, v);
         break;
     case SVM_EXIT_SMI:
         vmm_count_exit(EXIT_SMI); /* taken by the STGI window in run_loop */
@@ -158,7 +158,7 @@ void svm_handle_exit(void)
     case SVM_EXIT_SKINIT:
     case SVM_EXIT_INVLPGA:
         vmm_count_exit(EXIT_SVM_INSN);
-        svm_inject(X86_UD, 0, 0); /* as on a CPU without SVM */
+        svm_inject(c, X86_UD, 0, 0); /* as on a CPU without SVM */
         break;
     case SVM_EXIT_SHUTDOWN:
         vmm_guest_dead("triple fault");
