@@ -36,10 +36,20 @@ $(B)/fs/vmm/core/%.o: XFLAGS := -I$(B)/gen -Ivmm/store
 $(B)/fs/vmm/drivers/%.o: XFLAGS := -Ivmm/core
 $(B)/fs/vmm/store/%.o: XFLAGS := -Ivmm/core -Ivmm/drivers
 
-# The GPT reader is pure: tested hosted on disk images sfdisk and sgdisk made.
-LIBS += gpt
-gpt.srcs := vmm/store/gpt.c
-gpt.worlds := asan
+# The GPT reader and the partition device are pure: tested hosted, the GPT
+# reader on disk images sfdisk and sgdisk made.
+LIBS += vmmstore
+vmmstore.srcs := vmm/store/gpt.c vmm/store/partdev.c
+vmmstore.worlds := asan
+$(B)/asan/vmm/store/%.o: XFLAGS := -Ivmm/drivers
+UNIT_SRCS += $(wildcard tests/unit/store/*.c)
+$(B)/asan/tests/unit/store/%.o: XFLAGS := -Ivmm/store -Ivmm/drivers
+GPT_FIXTURES := $(addprefix $(B)/fixtures/gpt/, sfdisk-512.img sgdisk-512.img)
+$(GPT_FIXTURES) &: tests/unit/store/mkgpt.sh
+	$(call say,GPT,$(B)/fixtures/gpt)
+	$(Q)tests/unit/store/mkgpt.sh $(B)/fixtures/gpt
+UNIT_DATA += $(GPT_FIXTURES)
+ALL += $(GPT_FIXTURES)
 
 $(VMM_ELF): $(call objs,$(VMM_SRCS),fs) $(call libs_for,$(VMM_LIBS),fs) $(VMM_LDS)
 	$(call say,LINK,$@)

@@ -277,9 +277,9 @@ static int ahci_flush(struct blk_dev *d)
     return port_command(k->c, k->port, ATA_FLUSH_CACHE_EXT, 0, 0, NULL, 0, false);
 }
 
-/* §10.1.2 / §10.3.1: give the port its memory, start receiving FISes, and
- * wait for a device. True when an ATA disk answers on it, running. */
-static bool port_up(struct ahci_ctrl *c, unsigned p)
+/* §10.1.2 / §10.3.1: give the port its memory and start receiving
+ * FISes; the link comes up (or not) while the other ports are prepared. */
+static bool port_prepare(struct ahci_ctrl *c, unsigned p)
 {
     if (!c->mem[p] && !(c->mem[p] = mem_alloc_pages(1)))
         return false;
@@ -298,7 +298,40 @@ static bool port_up(struct ahci_ctrl *c, unsigned p)
     port_wr(c, p, PX_SERR, ~0u);
     port_wr(c, p, PX_IS, ~0u);
     port_wr(c, p, PX_CMD, port_rd(c, p, PX_CMD) | CMD_FRE | CMD_SUD | CMD_POD);
-    if (!wait_reg(c, PORT_BASE(p) + PX_SSTS, SSTS_DET_MASK, SSTS_DET_PRESENT, 1000 * MS))
+    return true;
+}
+
+/* Wait until every port's link state (PxSSTS.DET) has stopped changing
+ * for 100 ms and none is still negotiating (DET 1), at most 2 s: a port
+ * without a device then reads DET 0 and costs nothing more. */
+static void ports_settle(struct ahci_ctrl *c, uint32_t ports)
+{
+    uint64_t start = smx_time_ns(), stable = start;
+    uint32_t last[AHCI_MAX_PORTS];
+
+    for (unsigned p = 0; p < AHCI_MAX_PORTS; p++)
+        last[p] = ports & (1u << p) ? port_rd(c, p, PX_SSTS) & SSTS_DET_MASK : 0;
+    while (smx_time_ns() - start < 2000 * MS) {
+        bool busy = false;
+        for (unsigned p = 0; p < AHCI_MAX_PORTS; p++) {
+            if (!(ports & (1u << p)))
+                continue;
+            uint32_t det = port_rd(c, p, PX_SSTS) & SSTS_DET_MASK;
+            if (det != last[p]) {
+                last[p] = det;
+                stable = smx_time_ns();
+            }
+            busy |= det == 1;
+        }
+        if (!busy && smx_time_ns() - stable > 100 * MS)
+            return;
+    }
+}
+
+/* True when an ATA disk answers on the port; the port is then running. */
+static bool port_start(struct ahci_ctrl *c, unsigned p)
+{
+    if ((port_rd(c, p, PX_SSTS) & SSTS_DET_MASK) != SSTS_DET_PRESENT)
         return false; /* nothing attached */
     if (!wait_reg(c, PORT_BASE(p) + PX_TFD, TFD_BSY | TFD_DRQ, 0, 10000 * MS)) {
         smx_log("ahci", "%s port %u: device stays busy (TFD %#x)", c->pci_name, p, port_rd(c, p, PX_TFD));
@@ -397,9 +430,19 @@ static struct ahci_ctrl *ctrl_up(const struct pci_fn *f)
     hba_wr(c, HBA_GHC, GHC_AE); /* AHCI mode, interrupts off */
     c->cap = hba_rd(c, HBA_CAP);
     c->pi = hba_rd(c, HBA_PI);
+    uint32_t ready = 0;
+    for (unsigned p = 0; p < AHCI_MAX_PORTS; p++)
+        if ((c->pi & (1u << p)) && port_prepare(c, p))
+            ready |= 1u << p;
+    ports_settle(c, ready);
+    uint32_t linked = 0;
+    for (unsigned p = 0; p < AHCI_MAX_PORTS; p++)
+        if ((ready & (1u << p)) && (port_rd(c, p, PX_SSTS) & SSTS_DET_MASK) == SSTS_DET_PRESENT)
+            linked |= 1u << p;
+    c->pi = ready;
     uint32_t vs = hba_rd(c, HBA_VS);
-    smx_log("ahci", "%s: AHCI %x.%x at %#llx, %u ports (PI %#x), reset in %llu us", name, vs >> 16,
-            (vs >> 8 & 0xf0) | (vs & 0xf), (unsigned long long)bar, (c->cap & CAP_NP_MASK) + 1, c->pi,
+    smx_log("ahci", "%s: AHCI %x.%x at %#llx, %u ports (PI %#x), links up on %#x, ready in %llu us", name, vs >> 16,
+            (vs >> 8 & 0xf0) | (vs & 0xf), (unsigned long long)bar, (c->cap & CAP_NP_MASK) + 1, hba_rd(c, HBA_PI), linked,
             (unsigned long long)((smx_time_ns() - t0) / 1000));
     return c;
 }
@@ -422,7 +465,7 @@ static bool try_port(struct ahci_ctrl *c, unsigned p, blk_visit_fn *visit, void 
 {
     struct ahci_disk *k = &disks[c - ctrls];
 
-    if (!(c->pi & (1u << p)) || !port_up(c, p))
+    if (!(c->pi & (1u << p)) || !port_start(c, p))
         return false;
     *k = (struct ahci_disk){ .c = c, .port = p };
     k->dev = (struct blk_dev){ .ctrl = SMX_CTRL_AHCI, .pci_bus = c->pci.bus, .pci_devfn = pci_devfn(&c->pci),

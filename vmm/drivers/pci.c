@@ -103,6 +103,20 @@ uint64_t pci_bar_mem(const struct pci_fn *f, unsigned i)
     return a;
 }
 
+unsigned pci_find_cap(const struct pci_fn *f, uint8_t id)
+{
+    if (!(pci_read16(f, PCI_STATUS) & PCI_STATUS_CAPS))
+        return 0;
+    unsigned at = pci_read32(f, PCI_CAP_PTR) & 0xfc;
+    for (int guard = 0; at >= 0x40 && guard < 48; guard++) {
+        uint32_t hdr = pci_read32(f, at);
+        if ((hdr & 0xff) == id)
+            return at;
+        at = hdr >> 8 & 0xfc;
+    }
+    return 0;
+}
+
 uint16_t pci_enable_dma(const struct pci_fn *f)
 {
     uint16_t saved = pci_read16(f, PCI_COMMAND);

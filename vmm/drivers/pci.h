@@ -13,9 +13,12 @@
 /* PCI Local Bus 3.0 §6.1: the type 0 configuration header. */
 #define PCI_VENDOR_ID 0x00
 #define PCI_COMMAND 0x04
+#define PCI_STATUS 0x06
+#define PCI_STATUS_CAPS (1u << 4) /* §6.2.3: a capability list exists */
 #define PCI_CLASS_REV 0x08 /* revision 7:0, prog-if 15:8, subclass 23:16, class 31:24 */
 #define PCI_HEADER_TYPE 0x0e
 #define PCI_BAR0 0x10
+#define PCI_CAP_PTR 0x34
 #define PCI_HEADER_MULTI 0x80 /* header type bit 7: a multi-function device */
 
 /* PCI Local Bus 3.0 §6.2.2: command register bits. */
@@ -58,6 +61,15 @@ uint64_t pci_bar_mem(const struct pci_fn *f, unsigned i);
  * needs (memory decoding, bus mastering, INTx off: the VMM polls). */
 uint16_t pci_enable_dma(const struct pci_fn *f);
 void pci_restore_command(const struct pci_fn *f, uint16_t saved);
+
+/* PCI Local Bus 3.0 §6.8.2: MSI-X, and its Function Mask (Message Control bit 14). */
+#define PCI_CAP_MSIX 0x11
+#define PCI_MSIX_CONTROL 2
+#define PCI_MSIX_FUNCTION_MASK (1u << 14)
+#define PCI_MSIX_ENABLE (1u << 15)
+
+/* Offset of capability `id` in configuration space (§6.7), 0 if absent. */
+unsigned pci_find_cap(const struct pci_fn *f, uint8_t id);
 
 /* "00:1f.2" */
 void pci_name(const struct pci_fn *f, char buf[8]);

@@ -255,7 +255,7 @@ enum gpt_err gpt_find(const struct gpt_disk *d, enum gpt_by by, const struct pol
                       struct gpt_part *out, char *why, size_t n)
 {
     uint8_t *blk = block;
-    char backup_why[160];
+    char backup_why[200];
 
     memset(out, 0, sizeof *out);
     if (n)

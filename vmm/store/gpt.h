@@ -59,7 +59,7 @@ struct gpt_part {
     uint64_t attributes;
     bool from_backup;          /* the backup table was used */
     enum gpt_err primary_err;  /* why the primary table was passed over (from_backup) */
-    char primary_why[96];
+    char primary_why[200];
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "io.h"
 #include "log.h"
 #include "mem.h"
+#include "partdev.h"
 #include "time.h"
 
 /* Callers' buffers that a controller cannot take as they are (not 4-byte
@@ -22,10 +23,10 @@
 #define BOUNCE_PAGES 64
 
 static struct {
-    bool open;
     struct blk_dev *dev;
     struct gpt_part part;
     uint64_t first, count; /* the partition, in blocks */
+    struct part_dev part_dev;
     struct img_blockdev bd;
     struct img_store *store;
     uint8_t *io;           /* the store's io block; the GPT reader's block before */
@@ -35,47 +36,16 @@ static struct {
     bool found;
 } st;
 
-static int dev_rw(uint64_t lba, uint32_t n, void *buf, bool write)
+/* The whole disk, for the GPT reader (the partition is not known yet). */
+static int disk_read(void *ctx, uint64_t lba, uint32_t n, void *buf)
 {
-    struct blk_dev *d = st.dev;
+    struct part_dev whole = { .dev = ctx, .first = 0, .count = st.dev->block_count, .bounce = st.bounce,
+                              .bounce_size = BOUNCE_PAGES * 4096 };
+    struct img_blockdev bd;
 
-    while (n) {
-        bool direct = ((uintptr_t)buf & 3) == 0;
-        uint32_t max = direct ? d->max_blocks : (BOUNCE_PAGES * 4096) / d->block_size;
-        uint32_t take = n < max ? n : max;
-        size_t bytes = (size_t)take * d->block_size;
-        void *io = direct ? buf : st.bounce;
-        if (write && !direct)
-            memcpy(io, buf, bytes);
-        if (write ? d->write(d, lba, take, io) : d->read(d, lba, take, io))
-            return -1;
-        if (!write && !direct)
-            memcpy(buf, io, bytes);
-        lba += take;
-        n -= take;
-        buf = (uint8_t *)buf + bytes;
-    }
-    return 0;
+    part_dev_bind(&whole, &bd);
+    return bd.read(bd.ctx, lba, n, buf);
 }
-
-/* The partition as imagestore sees it: block 0 is its first block. */
-static int part_io(uint64_t lba, uint32_t n, void *buf, bool write)
-{
-    if (!st.open && write)
-        return -1;
-    if (lba >= st.count || n > st.count - lba) {
-        smx_log("store", "refused: %s of %u blocks at partition block %llu, beyond its %llu blocks",
-                write ? "write" : "read", n, (unsigned long long)lba, (unsigned long long)st.count);
-        return -1;
-    }
-    return dev_rw(st.first + lba, n, buf, write);
-}
-
-static int part_read(void *ctx, uint64_t lba, uint32_t n, void *buf) { return part_io(lba, n, buf, false); }
-static int part_write(void *ctx, uint64_t lba, uint32_t n, const void *buf) { return part_io(lba, n, (void *)buf, true); }
-static int part_flush(void *ctx) { return st.dev->flush(st.dev); }
-
-static int disk_read(void *ctx, uint64_t lba, uint32_t n, void *buf) { return dev_rw(lba, n, buf, false); }
 
 /* A disk is the store's when its GPT has the partition the config names. */
 static bool visit_disk(void *ctx, struct blk_dev *d)
@@ -160,7 +130,6 @@ static enum img_err fail(enum img_err e, char *why, size_t n, const char *fmt, .
     va_end(ap);
     smx_log("store", "open failed: %s", why);
     blk_reset_all();
-    st.open = false;
     return e;
 }
 
@@ -170,7 +139,6 @@ enum img_err vmm_store_open(const struct smx_bootinfo *bi, struct img_store **ou
     uint64_t t0 = smx_time_ns();
 
     *out = NULL;
-    st.open = false;
     st.bi = bi;
     st.why[0] = 0;
     if (cfg->kind != POL_STORE_PART_TYPE && cfg->kind != POL_STORE_PART_GUID)
@@ -196,9 +164,9 @@ enum img_err vmm_store_open(const struct smx_bootinfo *bi, struct img_store **ou
                     d->name, st.part.index, (unsigned long long)st.first, (unsigned long long)st.count, d->block_size,
                     (unsigned long long)bi->store.first_lba, (unsigned long long)bi->store.lba_count,
                     bi->store.block_size);
-    st.bd = (struct img_blockdev){ .ctx = &st, .block_size = d->block_size, .block_count = st.count,
-                                   .read = part_read, .write = part_write, .flush = part_flush };
-    st.open = true;
+    st.part_dev = (struct part_dev){ .dev = d, .first = st.first, .count = st.count, .bounce = st.bounce,
+                                     .bounce_size = BOUNCE_PAGES * 4096 };
+    part_dev_bind(&st.part_dev, &st.bd);
     enum img_err e = img_store_open(st.store, &st.bd, bi->master_key, st.io);
     bool formatted = false;
     if (e == IMG_E_NOT_IMAGE) {
@@ -242,8 +210,10 @@ void vmm_store_close(void)
 {
     uint64_t t0 = smx_time_ns();
 
-    st.open = false;
     blk_reset_all();
+    if (st.part_dev.refused)
+        smx_log("store", "%llu requests reaching outside the partition were refused",
+                (unsigned long long)st.part_dev.refused);
     smx_log("store", "closed: %s reset to power-on state in %llu ms", st.dev ? st.dev->name : "no controller",
             (unsigned long long)((smx_time_ns() - t0) / 1000000));
     st.dev = NULL;

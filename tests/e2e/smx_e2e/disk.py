@@ -19,6 +19,33 @@ class Disk:
         self.store_lba, self.store_sectors = store_lba, store_sectors
         self.store_type, self.store_guid = store_type, store_guid
 
+    def store_read(self, offset, n):
+        """n bytes at byte `offset` of the store partition."""
+        with open(self.path, "rb") as f:
+            f.seek(self.store_lba * SECTOR + offset)
+            return f.read(n)
+
+    def store_write(self, offset, data):
+        """Overwrite bytes of the store partition (to damage it on purpose)."""
+        with open(self.path, "r+b") as f:
+            f.seek(self.store_lba * SECTOR + offset)
+            f.write(data)
+
+    def store_digest(self):
+        """SHA-256 of the whole store partition."""
+        import hashlib
+        h = hashlib.sha256()
+        with open(self.path, "rb") as f:
+            f.seek(self.store_lba * SECTOR)
+            left = self.store_sectors * SECTOR
+            while left:
+                b = f.read(min(left, 8 * MIB))
+                if not b:
+                    break
+                h.update(b)
+                left -= len(b)
+        return h.hexdigest()
+
     def extract_store(self, out):
         """Copy the store partition's bytes to `out` (what `dd` of /dev/sdX2 gives)."""
         with open(self.path, "rb") as src, open(out, "wb") as dst:
