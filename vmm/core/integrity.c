@@ -1,6 +1,6 @@
 #include "integrity.h"
 
-#include "../arch/x86/idmap.h"
+#include "idmap.h"
 #include "log.h"
 #include "mem.h"
 #include "vmm.h"
