@@ -89,6 +89,18 @@ void integrity_add_tables(uint64_t root, const char *what)
                 (unsigned long long)root, MAX_TABLES);
 }
 
+void integrity_tables_changed(uint64_t root)
+{
+    for (unsigned i = 0; i < ntables; i++) {
+        if (tables[i].root != root || !tables[i].crc)
+            continue;
+        tables[i].pages = 0;
+        tables[i].crc = walk(root, 4, 0, &tables[i].pages);
+        smx_log("vmm", "integrity: %s changed by the VMM itself: fingerprint taken again (%u pages)",
+                tables[i].what, tables[i].pages);
+    }
+}
+
 void integrity_init(void)
 {
     crc_init();

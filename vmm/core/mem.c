@@ -4,6 +4,7 @@
 
 #include "bootinfo.h"
 #include "idmap.h"
+#include "integrity.h"
 #include "vmm.h"
 
 static uint64_t base, next, end;
@@ -60,6 +61,7 @@ volatile void *mem_map_mmio(uint64_t pa, uint64_t len)
         return NULL;
     uint64_t cr3;
     __asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory"); /* drop stale translations */
+    integrity_tables_changed(bi->host_cr3);
     return (volatile void *)phys_ptr(pa);
 }
 

@@ -57,6 +57,9 @@ def run_switching(t, bus, mode="sleep", round_trips=ROUND_TRIPS, power_cycle=Tru
             _, _, _, f = x.switch("B", nb, "A", na, via_s3)
             x.check_back("A", na, f, "swap %d from RAM" % (i + 1))
             src = "A"
+    rst = vmm_lines(x.m, "reset", r"watching the reset control register")
+    t.check("once an OS is parked in RAM the VMM traps the reset control register 0xcf9 too", len(rst) == 1,
+            str([r[3] for r in vmm_lines(x.m, "reset")]))
     swaps = vmm_lines(x.m, "switch", r"swapped in RAM: OS \w next|swapped in RAM: entering OS")
     t.check("the VMM swapped %d times in RAM without the disk" % round_trips, len(swaps) >= round_trips,
             str([s[3] for s in swaps]))
