@@ -120,8 +120,10 @@ enum img_err image_save(uint8_t os, uint8_t *slot, char *why, size_t n)
         e = img_writer_finish(&w, &sum);
     if (e != IMG_OK) {
         /* The store's error is the cause when the sink failed (full slot, I/O). */
-        smx_snprintf(why, n, "%s%s%s", err_text(&w.err), e == IMG_E_IO ? "; store: " : "",
-                     e == IMG_E_IO ? err_text(&store->err) : "");
+        if (e == IMG_E_IO)
+            smx_snprintf(why, n, "%s", err_text(&store->err));
+        else
+            smx_snprintf(why, n, "%s", err_text(&w.err));
         img_writer_abort(&w);
         image_store_release(); /* its in-memory state may be ahead of the device: reopen next time */
         return e;

@@ -135,7 +135,7 @@ def switch_store_fails(t):
         x.check_back("A", n, f, "store too small, attempt %d" % n)
     fails = vmm_lines(x.m, "switch", r"writing OS A to the store failed: (.*)")
     t.check("the VMM says why it could not write A: %s" % (fails[0][3] if fails else "?"),
-            len(fails) == 2 and "no space" in fails[0][3], str([l[3] for l in fails]))
+            len(fails) == 2 and "is full" in fails[0][3], str([l[3] for l in fails]))
     t.check("no reset happened: A stayed, refused twice",
             len(vmm_lines(x.m, "switch", r"refused: entering OS A")) == 2 and
             not vmm_lines(x.m, "switch", r"resetting the platform"))
