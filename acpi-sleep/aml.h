@@ -40,43 +40,43 @@ struct aml {
 #define SEG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 
 /* Fail the current term (the first problem wins); returns false. */
-bool aml_bad(struct aml *a, enum acpi_status st, const char *msg, uint32_t at, uint64_t got);
+bool acpi_aml_bad(struct aml *a, enum acpi_status st, const char *msg, uint32_t at, uint64_t got);
 
 /* Read bytes, bounded by end. */
-static inline int aml_peek(struct aml *a, uint32_t end)
+static inline int acpi_aml_peek(struct aml *a, uint32_t end)
 {
-    return a->pos < end ? src_byte(&a->src, a->pos) : -1;
+    return a->pos < end ? acpi_src_byte(&a->src, a->pos) : -1;
 }
-bool aml_u8(struct aml *a, uint32_t end, uint8_t *v);
-bool aml_uint(struct aml *a, uint32_t end, unsigned bytes, uint64_t *v);
+bool acpi_aml_u8(struct aml *a, uint32_t end, uint8_t *v);
+bool acpi_aml_uint(struct aml *a, uint32_t end, unsigned bytes, uint64_t *v);
 /* PkgLength (§20.2.4): *pkg_end is where the package ends. */
-bool aml_pkg_length(struct aml *a, uint32_t end, uint32_t *pkg_end);
+bool acpi_aml_pkg_length(struct aml *a, uint32_t end, uint32_t *pkg_end);
 
 /* aml_name.c */
-bool aml_is_name_start(int c);
-bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n);
+bool acpi_aml_is_name_start(int c);
+bool acpi_aml_name_string(struct aml *a, uint32_t end, struct aml_name *n);
 /* 0..5 if n names \_Sx_ from the current scope, else -1. */
-int aml_sx_state(const struct aml *a, const struct aml_name *n);
+int acpi_aml_sx_state(const struct aml *a, const struct aml_name *n);
 /* Enter the scope n names (false if the path is unusable or too deep). */
-bool aml_scope_push(struct aml *a, const struct aml_name *n, uint32_t *saved_base, uint32_t *saved_top);
-void aml_scope_pop(struct aml *a, uint32_t saved_base, uint32_t saved_top);
+bool acpi_aml_scope_push(struct aml *a, const struct aml_name *n, uint32_t *saved_base, uint32_t *saved_top);
+void acpi_aml_scope_pop(struct aml *a, uint32_t saved_base, uint32_t saved_top);
 /* Remember that n (from the current scope) is a method taking argc args. */
-void aml_method_add(struct aml *a, const struct aml_name *n, unsigned argc);
+void acpi_aml_method_add(struct aml *a, const struct aml_name *n, unsigned argc);
 /* How many arguments a call of n takes (ACPI's search rules for a lone
  * NameSeg, §5.3); 0 if n is not a known method. */
-unsigned aml_method_args(struct aml *a, const struct aml_name *n);
+unsigned acpi_aml_method_args(struct aml *a, const struct aml_name *n);
 
 /* aml_sx.c */
-void aml_sx_add(struct aml *a, unsigned state, const struct acpi_sxdef *d);
+void acpi_aml_sx_add(struct aml *a, unsigned state, const struct acpi_sxdef *d);
 /* At a.pos: the value of Name(\_Sx_, value); records a definition. */
-bool aml_sx_name(struct aml *a, uint32_t end, unsigned state, uint32_t def_at, uint8_t flags);
+bool acpi_aml_sx_name(struct aml *a, uint32_t end, unsigned state, uint32_t def_at, uint8_t flags);
 /* A Method \_Sx_ whose body is [body, end): its Return(Package)s. */
-void aml_sx_method(struct aml *a, uint32_t body, uint32_t end, unsigned state, uint32_t def_at, uint8_t flags);
+void acpi_aml_sx_method(struct aml *a, uint32_t body, uint32_t end, unsigned state, uint32_t def_at, uint8_t flags);
 /* Byte-scan [from, end), AML the parser could not follow, for anything
  * that may define \_Sx_. */
-void aml_sx_byte_scan(struct aml *a, uint32_t from, uint32_t end);
+void acpi_aml_sx_byte_scan(struct aml *a, uint32_t from, uint32_t end);
 
 /* aml_scan.c: TermArg (§20.2.5), used by aml_sx.c for VarPackage sizes. */
-bool aml_term_arg(struct aml *a, uint32_t end);
+bool acpi_aml_term_arg(struct aml *a, uint32_t end);
 
 #endif

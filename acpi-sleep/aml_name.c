@@ -11,7 +11,7 @@
  */
 #include "aml.h"
 
-bool aml_is_name_start(int c)
+bool acpi_aml_is_name_start(int c)
 {
     return c == AML_ROOT || c == AML_PARENT || c == AML_DUAL_PREFIX || c == AML_MULTI_PREFIX ||
            c == '_' || (c >= 'A' && c <= 'Z');
@@ -22,18 +22,18 @@ static bool name_seg(struct aml *a, uint32_t end, uint32_t *seg)
     uint8_t c[4];
 
     for (int i = 0; i < 4; i++) {
-        if (!aml_u8(a, end, &c[i]))
+        if (!acpi_aml_u8(a, end, &c[i]))
             return false;
         bool ok = c[i] == '_' || (c[i] >= 'A' && c[i] <= 'Z') || (i > 0 && c[i] >= '0' && c[i] <= '9');
 
         if (!ok)
-            return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: byte %g is not a NameSeg character", a->pos - 1, c[i]);
+            return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: byte %g is not a NameSeg character", a->pos - 1, c[i]);
     }
     *seg = SEG(c[0], c[1], c[2], c[3]);
     return true;
 }
 
-bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
+bool acpi_aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
 {
     uint8_t c, count;
     uint32_t at = a->pos;
@@ -41,18 +41,18 @@ bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
     n->root = false;
     n->up = 0;
     n->n = 0;
-    if (aml_peek(a, end) == AML_ROOT) {
+    if (acpi_aml_peek(a, end) == AML_ROOT) {
         n->root = true;
         a->pos++;
     } else {
-        while (aml_peek(a, end) == AML_PARENT) {
+        while (acpi_aml_peek(a, end) == AML_PARENT) {
             if (n->up == 255)
-                return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: more than 255 parent prefixes", at, 0);
+                return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: more than 255 parent prefixes", at, 0);
             n->up++;
             a->pos++;
         }
     }
-    if (!aml_u8(a, end, &c))
+    if (!acpi_aml_u8(a, end, &c))
         return false;
     switch (c) {
     case AML_ZERO:                  /* NullName */
@@ -61,10 +61,10 @@ bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
         count = 2;
         break;
     case AML_MULTI_PREFIX:
-        if (!aml_u8(a, end, &count))
+        if (!acpi_aml_u8(a, end, &count))
             return false;
         if (count == 0)
-            return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: MultiNamePath of 0 segments", at, 0);
+            return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: MultiNamePath of 0 segments", at, 0);
         break;
     default:
         a->pos--;
@@ -72,7 +72,7 @@ bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
         break;
     }
     if (count > ACPI_AML_MAX_SEGS)
-        return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: name path of %G segments, more than this scanner follows",
+        return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: name path of %G segments, more than this scanner follows",
                        at, count);
     for (unsigned i = 0; i < count; i++)
         if (!name_seg(a, end, &n->seg[i]))
@@ -81,7 +81,7 @@ bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
     return true;
 }
 
-int aml_sx_state(const struct aml *a, const struct aml_name *n)
+int acpi_aml_sx_state(const struct aml *a, const struct aml_name *n)
 {
     uint32_t scope_n = a->top - a->base;
 
@@ -93,15 +93,15 @@ int aml_sx_state(const struct aml *a, const struct aml_name *n)
     return -1;
 }
 
-bool aml_scope_push(struct aml *a, const struct aml_name *n, uint32_t *saved_base, uint32_t *saved_top)
+bool acpi_aml_scope_push(struct aml *a, const struct aml_name *n, uint32_t *saved_base, uint32_t *saved_top)
 {
     uint32_t cur = a->top - a->base;
     uint32_t keep = n->root ? 0 : cur - (n->up < cur ? n->up : cur);
 
     if (!n->root && n->up > cur)
-        return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: scope name climbs %g levels above the root", a->pos, n->up);
+        return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: scope name climbs %g levels above the root", a->pos, n->up);
     if (a->top + keep + n->n > AML_SCOPE_SEGS)
-        return aml_bad(a, ACPI_E_AML_DEPTH, "%o+%w: scopes nested deeper than %g name segments in all", a->pos,
+        return acpi_aml_bad(a, ACPI_E_AML_DEPTH, "%o+%w: scopes nested deeper than %g name segments in all", a->pos,
                        AML_SCOPE_SEGS);
     /* The new scope's path: the kept part of the current one, then n. */
     memmove(&a->stack[a->top], &a->stack[a->base], keep * sizeof a->stack[0]);
@@ -113,7 +113,7 @@ bool aml_scope_push(struct aml *a, const struct aml_name *n, uint32_t *saved_bas
     return true;
 }
 
-void aml_scope_pop(struct aml *a, uint32_t saved_base, uint32_t saved_top)
+void acpi_aml_scope_pop(struct aml *a, uint32_t saved_base, uint32_t saved_top)
 {
     a->base = saved_base;
     a->top = saved_top;
@@ -166,7 +166,7 @@ static uint64_t *slot(const struct aml_scan *s, uint64_t h)
     return &s->methods[i];
 }
 
-void aml_method_add(struct aml *a, const struct aml_name *n, unsigned argc)
+void acpi_aml_method_add(struct aml *a, const struct aml_name *n, unsigned argc)
 {
     struct aml_scan *s = a->s;
     uint32_t keep;
@@ -179,7 +179,7 @@ void aml_method_add(struct aml *a, const struct aml_name *n, unsigned argc)
     if (!*e && (uint64_t)(s->n_methods + 1) * 4 > (uint64_t)s->methods_cap * 3) {
         if (!s->methods_full) {
             s->methods_full = true;
-            note(s->p, ACPI_E_METHODS_FULL, a->tname,
+            acpi_note(s->p, ACPI_E_METHODS_FULL, a->tname,
                  "%o+%w: scratch holds only %G methods; calls to later ones in load-time code may be misread",
                  a->pos, s->n_methods, 0);
         }
@@ -199,7 +199,7 @@ static bool method_lookup(const struct aml_scan *s, uint64_t h, unsigned *argc)
     return e != 0;
 }
 
-unsigned aml_method_args(struct aml *a, const struct aml_name *n)
+unsigned acpi_aml_method_args(struct aml *a, const struct aml_name *n)
 {
     uint32_t keep;
     unsigned argc;

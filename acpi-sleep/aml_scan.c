@@ -20,25 +20,25 @@
 #include "aml.h"
 
 /* Functions that hold a struct aml_name are kept out of line, so that the
- * recursion through term() and aml_term_arg() stays small on the VMM's
+ * recursion through term() and acpi_aml_term_arg() stays small on the VMM's
  * stack (about 160 bytes per level). */
 #define COLD __attribute__((noinline))
 
-bool aml_bad(struct aml *a, enum acpi_status st, const char *msg, uint32_t at, uint64_t got)
+bool acpi_aml_bad(struct aml *a, enum acpi_status st, const char *msg, uint32_t at, uint64_t got)
 {
     if (!a->bad) {
         a->bad = true;
-        fail(&a->err, st, a->tname, msg, at, got, 0);
+        acpi_fail(&a->err, st, a->tname, msg, at, got, 0);
     }
     return false;
 }
 
-bool aml_u8(struct aml *a, uint32_t end, uint8_t *v)
+bool acpi_aml_u8(struct aml *a, uint32_t end, uint8_t *v)
 {
-    int c = aml_peek(a, end);
+    int c = acpi_aml_peek(a, end);
 
     if (c < 0)
-        return aml_bad(a, a->src.failed ? ACPI_E_IO : ACPI_E_AML_TRUNCATED,
+        return acpi_aml_bad(a, a->src.failed ? ACPI_E_IO : ACPI_E_AML_TRUNCATED,
                        a->src.failed ? "%o+%w: cannot read the table" : "%o+%w: object runs past the end of its block",
                        a->pos, 0);
     a->pos++;
@@ -46,14 +46,14 @@ bool aml_u8(struct aml *a, uint32_t end, uint8_t *v)
     return true;
 }
 
-bool aml_uint(struct aml *a, uint32_t end, unsigned bytes, uint64_t *v)
+bool acpi_aml_uint(struct aml *a, uint32_t end, unsigned bytes, uint64_t *v)
 {
     uint64_t r = 0;
 
     for (unsigned i = 0; i < bytes; i++) {
         uint8_t b;
 
-        if (!aml_u8(a, end, &b))
+        if (!acpi_aml_u8(a, end, &b))
             return false;
         r |= (uint64_t)b << (8 * i);
     }
@@ -61,13 +61,13 @@ bool aml_uint(struct aml *a, uint32_t end, unsigned bytes, uint64_t *v)
     return true;
 }
 
-bool aml_pkg_length(struct aml *a, uint32_t end, uint32_t *pkg_end)
+bool acpi_aml_pkg_length(struct aml *a, uint32_t end, uint32_t *pkg_end)
 {
     uint32_t start = a->pos;
     uint8_t lead, b;
     uint32_t len;
 
-    if (!aml_u8(a, end, &lead))
+    if (!acpi_aml_u8(a, end, &lead))
         return false;
     unsigned follow = lead >> 6;
 
@@ -76,14 +76,14 @@ bool aml_pkg_length(struct aml *a, uint32_t end, uint32_t *pkg_end)
     } else {
         len = lead & 0x0f;
         for (unsigned i = 0; i < follow; i++) {
-            if (!aml_u8(a, end, &b))
+            if (!acpi_aml_u8(a, end, &b))
                 return false;
             len |= (uint32_t)b << (4 + 8 * i);
         }
     }
     /* The length counts from the PkgLength's own first byte. */
     if (len < a->pos - start || len > end - start)
-        return aml_bad(a, ACPI_E_AML_TRUNCATED, "%o+%w: package length %g runs past the end of its block",
+        return acpi_aml_bad(a, ACPI_E_AML_TRUNCATED, "%o+%w: package length %g runs past the end of its block",
                        start, len);
     *pkg_end = start + len;
     return true;
@@ -92,7 +92,7 @@ bool aml_pkg_length(struct aml *a, uint32_t end, uint32_t *pkg_end)
 static bool enter(struct aml *a)
 {
     if (a->depth >= ACPI_AML_MAX_DEPTH)
-        return aml_bad(a, ACPI_E_AML_DEPTH, "%o+%w: nested deeper than %G levels", a->pos, ACPI_AML_MAX_DEPTH);
+        return acpi_aml_bad(a, ACPI_E_AML_DEPTH, "%o+%w: nested deeper than %G levels", a->pos, ACPI_AML_MAX_DEPTH);
     a->depth++;
     return true;
 }
@@ -160,7 +160,7 @@ static COLD bool skip_name(struct aml *a, uint32_t end)
 {
     struct aml_name n;
 
-    return aml_name_string(a, end, &n);
+    return acpi_aml_name_string(a, end, &n);
 }
 
 static bool args(struct aml *a, uint32_t end, const char *shape)
@@ -171,13 +171,13 @@ static bool args(struct aml *a, uint32_t end, const char *shape)
         bool ok;
 
         switch (*shape) {
-        case 'T': ok = aml_term_arg(a, end); break;
+        case 'T': ok = acpi_aml_term_arg(a, end); break;
         case 'S': ok = super_name(a, end, false); break;
         case 'G': ok = super_name(a, end, true); break;
         case 'N': ok = skip_name(a, end); break;
-        case 'b': ok = aml_uint(a, end, 1, &v); break;
-        case 'w': ok = aml_uint(a, end, 2, &v); break;
-        default: ok = aml_uint(a, end, 4, &v); break;
+        case 'b': ok = acpi_aml_uint(a, end, 1, &v); break;
+        case 'w': ok = acpi_aml_uint(a, end, 2, &v); break;
+        default: ok = acpi_aml_uint(a, end, 4, &v); break;
         }
         if (!ok)
             return false;
@@ -189,9 +189,9 @@ static COLD bool call_args(struct aml *a, uint32_t end, unsigned *argc)
 {
     struct aml_name n;
 
-    if (!aml_name_string(a, end, &n))
+    if (!acpi_aml_name_string(a, end, &n))
         return false;
-    *argc = aml_method_args(a, &n);
+    *argc = acpi_aml_method_args(a, &n);
     return true;
 }
 
@@ -203,7 +203,7 @@ static bool name_or_call(struct aml *a, uint32_t end)
     if (!call_args(a, end, &argc))
         return false;
     for (unsigned i = argc; i > 0; i--)
-        if (!aml_term_arg(a, end))
+        if (!acpi_aml_term_arg(a, end))
             return false;
     return true;
 }
@@ -212,14 +212,14 @@ static bool skip_pkg(struct aml *a, uint32_t end)
 {
     uint32_t pkg_end;
 
-    if (!aml_pkg_length(a, end, &pkg_end))
+    if (!acpi_aml_pkg_length(a, end, &pkg_end))
         return false;
     a->pos = pkg_end;
     return true;
 }
 
 /* The operands every expression ends in (§20.2.3, §20.2.5). */
-bool aml_term_arg(struct aml *a, uint32_t end)
+bool acpi_aml_term_arg(struct aml *a, uint32_t end)
 {
     uint32_t at = a->pos;
     uint8_t op, x;
@@ -229,36 +229,36 @@ bool aml_term_arg(struct aml *a, uint32_t end)
 
     if (!enter(a))
         return false;
-    int c = aml_peek(a, end);
+    int c = acpi_aml_peek(a, end);
 
-    if (aml_is_name_start(c)) {
+    if (acpi_aml_is_name_start(c)) {
         ok = name_or_call(a, end);
         goto out;
     }
-    if (!aml_u8(a, end, &op))
+    if (!acpi_aml_u8(a, end, &op))
         goto out;
     switch (op) {
     case AML_ZERO: case AML_ONE: case AML_ONES:
         ok = true;
         break;
-    case AML_BYTE: ok = aml_uint(a, end, 1, &v); break;
-    case AML_WORD: ok = aml_uint(a, end, 2, &v); break;
-    case AML_DWORD: ok = aml_uint(a, end, 4, &v); break;
-    case AML_QWORD: ok = aml_uint(a, end, 8, &v); break;
+    case AML_BYTE: ok = acpi_aml_uint(a, end, 1, &v); break;
+    case AML_WORD: ok = acpi_aml_uint(a, end, 2, &v); break;
+    case AML_DWORD: ok = acpi_aml_uint(a, end, 4, &v); break;
+    case AML_QWORD: ok = acpi_aml_uint(a, end, 8, &v); break;
     case AML_STRING:
         do
-            ok = aml_u8(a, end, &x);
+            ok = acpi_aml_u8(a, end, &x);
         while (ok && x);
         break;
     case AML_BUFFER: case AML_PACKAGE: case AML_VAR_PACKAGE:
         ok = skip_pkg(a, end);
         break;
     case AML_EXT:
-        if (!aml_u8(a, end, &x))
+        if (!acpi_aml_u8(a, end, &x))
             break;
         shape = ext_op_args(x);
         if (!shape) {
-            aml_bad(a, ACPI_E_AML, "%o+%w: unknown opcode 0x5b %g in load-time code", at, x);
+            acpi_aml_bad(a, ACPI_E_AML, "%o+%w: unknown opcode 0x5b %g in load-time code", at, x);
             break;
         }
         ok = args(a, end, shape);
@@ -270,7 +270,7 @@ bool aml_term_arg(struct aml *a, uint32_t end)
         }
         shape = op_args(op);
         if (!shape) {
-            aml_bad(a, ACPI_E_AML, "%o+%w: unknown opcode %g in load-time code", at, op);
+            acpi_aml_bad(a, ACPI_E_AML, "%o+%w: unknown opcode %g in load-time code", at, op);
             break;
         }
         ok = args(a, end, shape);
@@ -283,27 +283,27 @@ out:
 
 static bool super_name(struct aml *a, uint32_t end, bool target)
 {
-    int c = aml_peek(a, end);
+    int c = acpi_aml_peek(a, end);
 
     if (c == AML_ZERO && target) {          /* NullName: no target */
         a->pos++;
         return true;
     }
-    if (aml_is_name_start(c))
+    if (acpi_aml_is_name_start(c))
         return skip_name(a, end);
     if (c >= AML_LOCAL0 && c <= AML_ARG6) {
         a->pos++;
         return true;
     }
-    if (c == AML_EXT && src_byte(&a->src, a->pos + 1) == AML_X_DEBUG && a->pos + 1 < end) {
+    if (c == AML_EXT && acpi_src_byte(&a->src, a->pos + 1) == AML_X_DEBUG && a->pos + 1 < end) {
         a->pos += 2;
         return true;
     }
     if (c == 0x71 || c == 0x83 || c == 0x88)  /* RefOf, DerefOf, Index */
-        return aml_term_arg(a, end);
+        return acpi_aml_term_arg(a, end);
     if (c < 0)
-        return aml_bad(a, ACPI_E_AML_TRUNCATED, "%o+%w: object runs past the end of its block", a->pos, 0);
-    return aml_bad(a, ACPI_E_AML, "%o+%w: byte %g cannot start a SuperName", a->pos, (uint64_t)c);
+        return acpi_aml_bad(a, ACPI_E_AML_TRUNCATED, "%o+%w: object runs past the end of its block", a->pos, 0);
+    return acpi_aml_bad(a, ACPI_E_AML, "%o+%w: byte %g cannot start a SuperName", a->pos, (uint64_t)c);
 }
 
 static bool term_list(struct aml *a, uint32_t end);
@@ -314,9 +314,9 @@ static void block(struct aml *a, uint32_t end, bool conditional)
     a->cond += conditional;
     if (!term_list(a, end)) {
         /* term_list left a->pos at the start of the term that failed. */
-        note_error(a->s->p, &a->err);
+        acpi_note_error(a->s->p, &a->err);
         a->bad = false;
-        aml_sx_byte_scan(a, a->pos, end);
+        acpi_aml_sx_byte_scan(a, a->pos, end);
     }
     a->cond -= conditional;
     a->pos = end;
@@ -330,8 +330,8 @@ static COLD bool scope_header(struct aml *a, uint32_t end, unsigned skip, uint32
     struct aml_name n;
     uint64_t v;
 
-    return aml_pkg_length(a, end, pkg_end) && aml_name_string(a, *pkg_end, &n) &&
-           (!skip || aml_uint(a, *pkg_end, skip, &v)) && aml_scope_push(a, &n, saved_base, saved_top);
+    return acpi_aml_pkg_length(a, end, pkg_end) && acpi_aml_name_string(a, *pkg_end, &n) &&
+           (!skip || acpi_aml_uint(a, *pkg_end, skip, &v)) && acpi_aml_scope_push(a, &n, saved_base, saved_top);
 }
 
 static bool scoped(struct aml *a, uint32_t end, unsigned skip)
@@ -341,7 +341,7 @@ static bool scoped(struct aml *a, uint32_t end, unsigned skip)
     if (!scope_header(a, end, skip, &pkg_end, &saved_base, &saved_top))
         return false;
     block(a, pkg_end, false);
-    aml_scope_pop(a, saved_base, saved_top);
+    acpi_aml_scope_pop(a, saved_base, saved_top);
     return true;
 }
 
@@ -351,13 +351,13 @@ static COLD bool method(struct aml *a, uint32_t end, uint32_t at)
     struct aml_name n;
     uint8_t flags;
 
-    if (!aml_pkg_length(a, end, &pkg_end) || !aml_name_string(a, pkg_end, &n) || !aml_u8(a, pkg_end, &flags))
+    if (!acpi_aml_pkg_length(a, end, &pkg_end) || !acpi_aml_name_string(a, pkg_end, &n) || !acpi_aml_u8(a, pkg_end, &flags))
         return false;
-    aml_method_add(a, &n, flags & 7);
-    int s = aml_sx_state(a, &n);
+    acpi_aml_method_add(a, &n, flags & 7);
+    int s = acpi_aml_sx_state(a, &n);
 
     if (s >= 0)
-        aml_sx_method(a, a->pos, pkg_end, (unsigned)s, at, a->cond ? ACPI_SXD_CONDITIONAL : 0);
+        acpi_aml_sx_method(a, a->pos, pkg_end, (unsigned)s, at, a->cond ? ACPI_SXD_CONDITIONAL : 0);
     a->pos = pkg_end;
     return true;
 }
@@ -368,13 +368,13 @@ static bool conditional(struct aml *a, uint32_t end, bool predicate)
 {
     uint32_t pkg_end;
 
-    if (!aml_pkg_length(a, end, &pkg_end))
+    if (!acpi_aml_pkg_length(a, end, &pkg_end))
         return false;
-    if (predicate && !aml_term_arg(a, pkg_end)) {
-        note_error(a->s->p, &a->err);
+    if (predicate && !acpi_aml_term_arg(a, pkg_end)) {
+        acpi_note_error(a->s->p, &a->err);
         a->bad = false;
         a->cond++;
-        aml_sx_byte_scan(a, a->pos, pkg_end);
+        acpi_aml_sx_byte_scan(a, a->pos, pkg_end);
         a->cond--;
         a->pos = pkg_end;
         return true;
@@ -388,31 +388,31 @@ static COLD bool name_object(struct aml *a, uint32_t end, uint32_t at)
 {
     struct aml_name n;
 
-    if (!aml_name_string(a, end, &n))
+    if (!acpi_aml_name_string(a, end, &n))
         return false;
-    int s = aml_sx_state(a, &n);
+    int s = acpi_aml_sx_state(a, &n);
 
     if (s >= 0)
-        return aml_sx_name(a, end, (unsigned)s, at, a->cond ? ACPI_SXD_CONDITIONAL : 0);
-    return aml_term_arg(a, end);
+        return acpi_aml_sx_name(a, end, (unsigned)s, at, a->cond ? ACPI_SXD_CONDITIONAL : 0);
+    return acpi_aml_term_arg(a, end);
 }
 
 static COLD bool alias(struct aml *a, uint32_t end, uint32_t at)
 {
     struct aml_name target, n;
 
-    if (!aml_name_string(a, end, &target) || !aml_name_string(a, end, &n))
+    if (!acpi_aml_name_string(a, end, &target) || !acpi_aml_name_string(a, end, &n))
         return false;
-    int s = aml_sx_state(a, &n);
+    int s = acpi_aml_sx_state(a, &n);
 
     if (s >= 0) {
         /* The value is wherever the alias points; say so, don't guess. */
         struct acpi_sxdef d = {.table = a->table, .offset = at,
                                .flags = ACPI_SXD_UNPARSED | ACPI_SXD_INVALID | (a->cond ? ACPI_SXD_CONDITIONAL : 0)};
 
-        note(a->s->p, ACPI_E_SX_ALIAS, a->tname, "%o+%w: \\_S%G_ is an Alias; its target is not followed", at,
+        acpi_note(a->s->p, ACPI_E_SX_ALIAS, a->tname, "%o+%w: \\_S%G_ is an Alias; its target is not followed", at,
              (unsigned)s, 0);
-        aml_sx_add(a, (unsigned)s, &d);
+        acpi_aml_sx_add(a, (unsigned)s, &d);
     }
     return true;
 }
@@ -422,17 +422,17 @@ static COLD bool external(struct aml *a, uint32_t end)
     struct aml_name n;
     uint8_t type, argc;
 
-    if (!aml_name_string(a, end, &n) || !aml_u8(a, end, &type) || !aml_u8(a, end, &argc))
+    if (!acpi_aml_name_string(a, end, &n) || !acpi_aml_u8(a, end, &type) || !acpi_aml_u8(a, end, &argc))
         return false;
     if (type == AML_TYPE_METHOD)
-        aml_method_add(a, &n, argc);
+        acpi_aml_method_add(a, &n, argc);
     return true;
 }
 
 static bool term(struct aml *a, uint32_t end)
 {
     uint32_t at = a->pos;
-    int c = aml_peek(a, end);
+    int c = acpi_aml_peek(a, end);
 
     switch (c) {
     case AML_SCOPE:
@@ -459,7 +459,7 @@ static bool term(struct aml *a, uint32_t end)
     case AML_EXT:
         if (a->pos + 1 >= end)
             break;
-        switch (src_byte(&a->src, a->pos + 1)) {
+        switch (acpi_src_byte(&a->src, a->pos + 1)) {
         case AML_X_DEVICE: case AML_X_THERMAL_ZONE:
             a->pos += 2;
             return scoped(a, end, 0);
@@ -476,7 +476,7 @@ static bool term(struct aml *a, uint32_t end)
         break;
     }
     /* Statements and expressions share their encodings. */
-    return aml_term_arg(a, end);
+    return acpi_aml_term_arg(a, end);
 }
 
 static bool term_list(struct aml *a, uint32_t end)
@@ -496,7 +496,7 @@ static bool term_list(struct aml *a, uint32_t end)
     return true;
 }
 
-void aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struct acpi_io *io, void *scratch,
+void acpi_aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struct acpi_io *io, void *scratch,
                    size_t size)
 {
     /* A quarter of the scratch (at most 4 KiB) is the window onto the
@@ -517,7 +517,7 @@ void aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struct acp
     s->methods_full = false;
 }
 
-void aml_scan_table(struct aml_scan *s, uint64_t pa, uint32_t len, uint8_t table)
+void acpi_aml_scan_table(struct aml_scan *s, uint64_t pa, uint32_t len, uint8_t table)
 {
     struct aml a;
 
@@ -525,7 +525,7 @@ void aml_scan_table(struct aml_scan *s, uint64_t pa, uint32_t len, uint8_t table
     a.s = s;
     a.table = table;
     acpi_sx_table_name(table, a.tname);
-    src_init(&a.src, s->io, pa, len, s->win, s->win_cap);
+    acpi_src_init(&a.src, s->io, pa, len, s->win, s->win_cap);
     a.pos = 36;             /* the AML follows the header */
     block(&a, len, false);
 }

@@ -19,6 +19,9 @@ for w in fs efi; do
     extra=$(nm -u "$lib" | awk '{print $2}' | sort -u | grep -vxF "$own" | grep . | grep -vxE 'memcpy|memset|memmove|memcmp|strlen')
     need=$(nm -u "$lib" | awk '{print $2}' | sort -u | grep . | grep -vxF "$own" | tr '\n' ' ')
     if [ -n "$extra" ]; then bad "$w build needs $(echo $extra)"; else ok "$w build needs only ${need% }"; fi
+    # Everything the library exports carries its owner's prefix (issue 14).
+    unprefixed=$(nm --defined-only -g "$lib" | awk 'NF==3 {print $3}' | sort -u | grep -v '^acpi_')
+    if [ -n "$unprefixed" ]; then bad "$w build exports unprefixed $(echo $unprefixed)"; else ok "$w build exports only acpi_* names"; fi
     fpu=$(objdump -d --no-show-raw-insn "$lib" | grep -cE '%[xyz]mm[0-9]|%st\(')
     [ "$fpu" = 0 ] || bad "$w build has $fpu SSE/x87 instructions"
 done

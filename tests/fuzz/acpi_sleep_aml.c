@@ -46,9 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct acpi_io io = {.read_phys = rd};
 
-    aml_scan_init(&scan, &p, &io, scratch, data[0] & 1 ? ACPI_SCRATCH_MIN : sizeof scratch);
-    aml_scan_table(&scan, 0, (uint32_t)(36 + aml_len), 0);
-    sx_classify(&p);
+    acpi_aml_scan_init(&scan, &p, &io, scratch, data[0] & 1 ? ACPI_SCRATCH_MIN : sizeof scratch);
+    acpi_aml_scan_table(&scan, 0, (uint32_t)(36 + aml_len), 0);
+    acpi_sx_classify(&p);
     for (unsigned i = 0; i < p.n_notes; i++)
         acpi_error_format(&p.notes[i], msg, sizeof msg);
     return 0;
