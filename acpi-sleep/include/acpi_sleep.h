@@ -420,8 +420,60 @@ struct acpi_time {
     uint8_t hour, minute, second;
 };
 
-bool acpi_date_is_leap(unsigned year);
-unsigned acpi_date_days_in_month(unsigned year, unsigned month);  /* 0 for a bad month */
+/*
+ * The day arithmetic itself is here, inline, because it has two users that
+ * must not depend on each other: this library's RTC code (date.c) and the
+ * policy library's wake schedules (policy/wake.c, whose pol_datetime API
+ * stays its own). acpi-sleep owns it since the RTC is where the calendar
+ * meets hardware; inline, it costs policy no link dependency and keeps
+ * both libraries pure and freestanding.
+ */
+static inline bool acpi_date_is_leap(unsigned year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+/* 0 for a bad month. */
+static inline unsigned acpi_date_days_in_month(unsigned year, unsigned month)
+{
+    static const uint8_t days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    if (month < 1 || month > 12)
+        return 0;
+    return days[month - 1] + (month == 2 && acpi_date_is_leap(year));
+}
+
+/*
+ * Days from 1970-01-01 to y-m-d, and back. Counting years from March makes
+ * February the last month, so a leap day never shifts the months after it
+ * (from March, month lengths repeat in 5-month runs of 153 days); 400-year
+ * eras repeat exactly (146097 days). Valid for negative days too.
+ */
+static inline int64_t acpi_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);                       /* [0, 399] */
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] from March 1 */
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
+
+    return era * 146097 + doe - 719468;     /* 719468: 0000-03-01 to 1970-01-01 */
+}
+
+static inline void acpi_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
 bool acpi_time_valid(const struct acpi_time *t);
 int64_t acpi_time_to_seconds(const struct acpi_time *t);
 void acpi_time_from_seconds(int64_t s, struct acpi_time *t);
