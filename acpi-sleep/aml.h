@@ -28,7 +28,17 @@ struct aml {
     char tname[16];
     uint32_t pos;
     unsigned depth;
-    unsigned cond;          /* enclosing If/Else/While blocks */
+    unsigned cond;          /* enclosing If/Else/While blocks whose predicate is not decided */
+    unsigned dead;          /* enclosing blocks an OS never runs (predicate false) */
+    uint8_t decided;        /* ACPI_SXD_IF_TRUE / ACPI_SXD_LIVE of the enclosing decided blocks */
+    uint8_t cond_idx;       /* acpi_sxdef.cond for definitions here */
+    int8_t last_if;         /* enum aml_pred of the If just before, for an Else; -1 none */
+    uint8_t last_if_cond;   /* and its acpi_sxdef.cond */
+    bool last_if_live;
+    /* What the predicate being evaluated reads (aml_eval.c). */
+    struct acpi_cond pend;
+    bool pend_field, pend_code;
+    char pend_what[48];     /* what stopped evaluation (for ACPI_COND_CODE) */
     /* The current scope is stack[base, top); outer scopes lie below. */
     uint32_t stack[AML_SCOPE_SEGS];
     uint32_t base, top;
@@ -38,6 +48,12 @@ struct aml {
 };
 
 #define SEG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+
+/* Flags for a \_Sx_ definition found here. */
+static inline uint8_t aml_def_flags(const struct aml *a)
+{
+    return (uint8_t)((a->cond ? ACPI_SXD_CONDITIONAL : 0) | a->decided);
+}
 
 /* Fail the current term (the first problem wins); returns false. */
 bool acpi_aml_bad(struct aml *a, enum acpi_status st, const char *msg, uint32_t at, uint64_t got);
@@ -76,7 +92,46 @@ void acpi_aml_sx_method(struct aml *a, uint32_t body, uint32_t end, unsigned sta
  * that may define \_Sx_. */
 void acpi_aml_sx_byte_scan(struct aml *a, uint32_t from, uint32_t end);
 
-/* aml_scan.c: TermArg (§20.2.5), used by aml_sx.c for VarPackage sizes. */
+/* aml_scan.c: TermArg (§20.2.5), used by aml_sx.c for VarPackage sizes;
+ * SuperName (a target: a Name it writes is no longer constant). */
 bool acpi_aml_term_arg(struct aml *a, uint32_t end);
+bool acpi_aml_super_name(struct aml *a, uint32_t end, bool target);
+
+/* aml_name.c: path hashes and the search rules, shared with aml_obj.c. */
+bool acpi_aml_resolve_keep(const struct aml *a, const struct aml_name *n, uint32_t *keep);
+uint64_t acpi_aml_path_hash(const struct aml *a, uint32_t keep, const struct aml_name *n);
+/* n names a method (searched as a call is): its argument count. */
+bool acpi_aml_method_find(struct aml *a, const struct aml_name *n, unsigned *argc);
+/* "\_SB.PCI0.DAS3" for n from scope[0, keep). */
+void acpi_aml_path_string(const struct aml *a, uint32_t keep, const struct aml_name *n, char *buf, size_t size);
+
+/* aml_obj.c: integer Names, OperationRegions, fields. */
+enum aml_obj_kind {
+    AML_OBJ_INT = 1,
+    AML_OBJ_INT_CHANGED,    /* written by load-time code: not constant */
+    AML_OBJ_REGION,
+    AML_OBJ_FIELD,
+    AML_OBJ_INDEX_FIELD,    /* of an IndexField or BankField */
+    AML_OBJ_OTHER,          /* any other Name: shadows outer ones of its name */
+};
+#define AML_OBJ_ADDR_KNOWN 1u
+/* A new object named n in the current scope (NULL in dead code or when
+ * the table is full, which a note says once). */
+struct aml_obj *acpi_aml_obj_add(struct aml *a, const struct aml_name *n, uint8_t kind);
+/* The object n names, by the search rules; *keep, *n_out say where. */
+struct aml_obj *acpi_aml_obj_find(struct aml *a, const struct aml_name *n, uint32_t *keep);
+/* A target write to n at load time. */
+void acpi_aml_obj_written(struct aml *a, const struct aml_name *n);
+
+/* aml_eval.c: predicates. */
+enum aml_pred { AML_PRED_FALSE = 0, AML_PRED_TRUE, AML_PRED_UNDECIDED };
+/* Evaluate the predicate at a->pos; fills a->pend when undecided (or
+ * decided by a live read). False if it cannot be parsed. */
+bool acpi_aml_predicate(struct aml *a, uint32_t end, enum aml_pred *pred);
+/* Keep a->pend in the platform; the acpi_sxdef.cond for it (0 if lost). */
+uint8_t acpi_aml_cond_keep(struct aml *a, uint32_t if_at);
+/* OperationRegion, Field, IndexField, BankField at a->pos (after the opcode). */
+bool acpi_aml_region(struct aml *a, uint32_t end);
+bool acpi_aml_field(struct aml *a, uint32_t end, uint8_t op);
 
 #endif

@@ -120,7 +120,7 @@ void acpi_aml_scope_pop(struct aml *a, uint32_t saved_base, uint32_t saved_top)
 }
 
 /* FNV-1a over the segments of scope[0, keep) + n's segments. */
-static uint64_t path_hash(const struct aml *a, uint32_t keep, const struct aml_name *n)
+uint64_t acpi_aml_path_hash(const struct aml *a, uint32_t keep, const struct aml_name *n)
 {
     uint64_t h = 0xcbf29ce484222325ull;
 
@@ -137,7 +137,7 @@ static uint64_t path_hash(const struct aml *a, uint32_t keep, const struct aml_n
     return h ? h : 8;
 }
 
-static bool resolve_keep(const struct aml *a, const struct aml_name *n, uint32_t *keep)
+bool acpi_aml_resolve_keep(const struct aml *a, const struct aml_name *n, uint32_t *keep)
 {
     uint32_t cur = a->top - a->base;
 
@@ -171,9 +171,10 @@ void acpi_aml_method_add(struct aml *a, const struct aml_name *n, unsigned argc)
     struct aml_scan *s = a->s;
     uint32_t keep;
 
-    if (!n->n || !resolve_keep(a, n, &keep) || !s->methods_cap)
+    /* Code that never runs defines nothing. */
+    if (a->dead || !n->n || !acpi_aml_resolve_keep(a, n, &keep) || !s->methods_cap)
         return;
-    uint64_t h = path_hash(a, keep, n);
+    uint64_t h = acpi_aml_path_hash(a, keep, n);
     uint64_t *e = slot(s, h);
 
     if (!*e && (uint64_t)(s->n_methods + 1) * 4 > (uint64_t)s->methods_cap * 3) {
@@ -199,20 +200,46 @@ static bool method_lookup(const struct aml_scan *s, uint64_t h, unsigned *argc)
     return e != 0;
 }
 
-unsigned acpi_aml_method_args(struct aml *a, const struct aml_name *n)
+bool acpi_aml_method_find(struct aml *a, const struct aml_name *n, unsigned *argc)
 {
     uint32_t keep;
-    unsigned argc;
 
-    if (!n->n || !resolve_keep(a, n, &keep))
-        return 0;
-    if (method_lookup(a->s, path_hash(a, keep, n), &argc))
-        return argc;
+    if (!n->n || !acpi_aml_resolve_keep(a, n, &keep))
+        return false;
+    if (method_lookup(a->s, acpi_aml_path_hash(a, keep, n), argc))
+        return true;
     /* §5.3: a single NameSeg without prefixes is searched for in each
      * enclosing scope up to the root. */
     if (n->n == 1 && !n->root && !n->up)
         while (keep-- > 0)
-            if (method_lookup(a->s, path_hash(a, keep, n), &argc))
-                return argc;
-    return 0;
+            if (method_lookup(a->s, acpi_aml_path_hash(a, keep, n), argc))
+                return true;
+    return false;
+}
+
+unsigned acpi_aml_method_args(struct aml *a, const struct aml_name *n)
+{
+    unsigned argc;
+
+    return acpi_aml_method_find(a, n, &argc) ? argc : 0;
+}
+
+void acpi_aml_path_string(const struct aml *a, uint32_t keep, const struct aml_name *n, char *buf, size_t size)
+{
+    struct sbuf b;
+
+    acpi_sb_init(&b, buf, size);
+    acpi_sb_char(&b, '\\');
+    for (uint32_t i = 0; i < keep + n->n; i++) {
+        uint32_t seg = i < keep ? a->stack[a->base + i] : n->seg[i - keep];
+        char c[4] = {(char)seg, (char)(seg >> 8), (char)(seg >> 16), (char)(seg >> 24)};
+
+        size_t len = 4;
+
+        while (len > 1 && c[len - 1] == '_')   /* "_SB_" reads "_SB", as ACPICA prints it */
+            len--;
+        if (i)
+            acpi_sb_char(&b, '.');
+        acpi_sb_mem(&b, c, len);
+    }
 }

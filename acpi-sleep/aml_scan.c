@@ -154,7 +154,15 @@ static const char *ext_op_args(uint8_t op)
     return NULL;
 }
 
-static bool super_name(struct aml *a, uint32_t end, bool target);
+static COLD bool target_name(struct aml *a, uint32_t end)
+{
+    struct aml_name n;
+
+    if (!acpi_aml_name_string(a, end, &n))
+        return false;
+    acpi_aml_obj_written(a, &n);
+    return true;
+}
 
 static COLD bool skip_name(struct aml *a, uint32_t end)
 {
@@ -172,8 +180,8 @@ static bool args(struct aml *a, uint32_t end, const char *shape)
 
         switch (*shape) {
         case 'T': ok = acpi_aml_term_arg(a, end); break;
-        case 'S': ok = super_name(a, end, false); break;
-        case 'G': ok = super_name(a, end, true); break;
+        case 'S': ok = acpi_aml_super_name(a, end, false); break;
+        case 'G': ok = acpi_aml_super_name(a, end, true); break;
         case 'N': ok = skip_name(a, end); break;
         case 'b': ok = acpi_aml_uint(a, end, 1, &v); break;
         case 'w': ok = acpi_aml_uint(a, end, 2, &v); break;
@@ -191,7 +199,10 @@ static COLD bool call_args(struct aml *a, uint32_t end, unsigned *argc)
 
     if (!acpi_aml_name_string(a, end, &n))
         return false;
-    *argc = acpi_aml_method_args(a, &n);
+    *argc = 0;
+    /* A call at load time may change any Name (aml_eval.c). */
+    if (acpi_aml_method_find(a, &n, argc) && !a->dead)
+        a->s->calls++;
     return true;
 }
 
@@ -281,7 +292,9 @@ out:
     return ok;
 }
 
-static bool super_name(struct aml *a, uint32_t end, bool target)
+/* Any name here may be written (Store, Increment, a Target): a Name it
+ * reaches is no longer a constant for predicates. */
+bool acpi_aml_super_name(struct aml *a, uint32_t end, bool target)
 {
     int c = acpi_aml_peek(a, end);
 
@@ -290,7 +303,7 @@ static bool super_name(struct aml *a, uint32_t end, bool target)
         return true;
     }
     if (acpi_aml_is_name_start(c))
-        return skip_name(a, end);
+        return target_name(a, end);
     if (c >= AML_LOCAL0 && c <= AML_ARG6) {
         a->pos++;
         return true;
@@ -357,29 +370,73 @@ static COLD bool method(struct aml *a, uint32_t end, uint32_t at)
     int s = acpi_aml_sx_state(a, &n);
 
     if (s >= 0)
-        acpi_aml_sx_method(a, a->pos, pkg_end, (unsigned)s, at, a->cond ? ACPI_SXD_CONDITIONAL : 0);
+        acpi_aml_sx_method(a, a->pos, pkg_end, (unsigned)s, at, aml_def_flags(a));
     a->pos = pkg_end;
     return true;
 }
 
-/* If, Else, While: the body is conditional. A predicate that cannot be
- * followed costs only this block. */
-static bool conditional(struct aml *a, uint32_t end, bool predicate)
+/* If, Else, While. An If whose predicate is constant (aml_eval.c) runs its
+ * body or its Else's unconditionally and the other never; an undecided one
+ * makes both conditional and records what it reads. A predicate that
+ * cannot be parsed costs only this block. */
+static bool conditional(struct aml *a, uint32_t end, uint8_t op, int8_t prev)
 {
-    uint32_t pkg_end;
+    uint32_t at = a->pos - 1, pkg_end;
+    enum aml_pred pred = AML_PRED_UNDECIDED;
+    uint8_t idx = 0, saved_decided = a->decided, saved_idx = a->cond_idx;
+    bool live = false;
 
     if (!acpi_aml_pkg_length(a, end, &pkg_end))
         return false;
-    if (predicate && !acpi_aml_term_arg(a, pkg_end)) {
-        acpi_note_error(a->s->p, &a->err);
-        a->bad = false;
-        a->cond++;
-        acpi_aml_sx_byte_scan(a, a->pos, pkg_end);
-        a->cond--;
-        a->pos = pkg_end;
-        return true;
+    if (op == AML_IF || op == AML_WHILE) {
+        bool ok = op == AML_IF ? acpi_aml_predicate(a, pkg_end, &pred) : acpi_aml_term_arg(a, pkg_end);
+
+        if (!ok) {
+            acpi_note_error(a->s->p, &a->err);
+            a->bad = false;
+            memset(&a->pend, 0, sizeof a->pend);
+            memcpy(a->pend.field, "a predicate not parsed", sizeof "a predicate not parsed");
+            a->cond_idx = acpi_aml_cond_keep(a, at);
+            a->cond++;
+            acpi_aml_sx_byte_scan(a, a->pos, pkg_end);
+            a->cond--;
+            a->cond_idx = saved_idx;
+            a->pos = pkg_end;
+            a->last_if = AML_PRED_UNDECIDED;
+            a->last_if_cond = 0;
+            return true;
+        }
+        if (op == AML_WHILE) {
+            memset(&a->pend, 0, sizeof a->pend);
+            memcpy(a->pend.field, "a While loop", sizeof "a While loop");
+        }
+        live = a->pend.live;
+        if (pred == AML_PRED_UNDECIDED || live)
+            idx = acpi_aml_cond_keep(a, at);
+    } else if (prev >= 0) {     /* Else: the opposite of its If */
+        pred = prev == AML_PRED_UNDECIDED ? AML_PRED_UNDECIDED : prev == AML_PRED_TRUE ? AML_PRED_FALSE
+                                                                                      : AML_PRED_TRUE;
+        idx = a->last_if_cond;
+        live = a->last_if_live;
     }
-    block(a, pkg_end, true);
+    a->cond_idx = idx ? idx : saved_idx;
+    if (pred == AML_PRED_FALSE) {
+        a->dead++;
+        block(a, pkg_end, false);
+        a->dead--;
+    } else if (pred == AML_PRED_TRUE) {
+        a->decided |= live ? ACPI_SXD_LIVE : ACPI_SXD_IF_TRUE;
+        block(a, pkg_end, false);
+    } else {
+        block(a, pkg_end, true);
+    }
+    a->decided = saved_decided;
+    a->cond_idx = saved_idx;
+    if (op == AML_IF) {
+        a->last_if = (int8_t)pred;
+        a->last_if_cond = idx;
+        a->last_if_live = live;
+    }
     return true;
 }
 
@@ -393,8 +450,32 @@ static COLD bool name_object(struct aml *a, uint32_t end, uint32_t at)
     int s = acpi_aml_sx_state(a, &n);
 
     if (s >= 0)
-        return acpi_aml_sx_name(a, end, (unsigned)s, at, a->cond ? ACPI_SXD_CONDITIONAL : 0);
-    return acpi_aml_term_arg(a, end);
+        return acpi_aml_sx_name(a, end, (unsigned)s, at, aml_def_flags(a));
+    /* Integer Names are what predicates test (aml_eval.c). */
+    int c = acpi_aml_peek(a, end);
+    uint64_t v = 0;
+    unsigned bytes = c == AML_BYTE ? 1 : c == AML_WORD ? 2 : c == AML_DWORD ? 4 : c == AML_QWORD ? 8 : 0;
+
+    if (c == AML_ZERO || c == AML_ONE || c == AML_ONES) {
+        a->pos++;
+        v = c == AML_ONE ? 1 : c == AML_ONES ? ~0ull : 0;
+    } else if (bytes) {
+        a->pos++;
+        if (!acpi_aml_uint(a, end, bytes, &v))
+            return false;
+    } else {
+        if (!acpi_aml_term_arg(a, end))
+            return false;
+        acpi_aml_obj_add(a, &n, AML_OBJ_OTHER);
+        return true;
+    }
+    struct aml_obj *o = acpi_aml_obj_add(a, &n, AML_OBJ_INT);
+
+    if (o) {
+        o->value = v;
+        o->aux = a->s->calls;
+    }
+    return true;
 }
 
 static COLD bool alias(struct aml *a, uint32_t end, uint32_t at)
@@ -408,7 +489,7 @@ static COLD bool alias(struct aml *a, uint32_t end, uint32_t at)
     if (s >= 0) {
         /* The value is wherever the alias points; say so, don't guess. */
         struct acpi_sxdef d = {.table = a->table, .offset = at,
-                               .flags = ACPI_SXD_UNPARSED | ACPI_SXD_INVALID | (a->cond ? ACPI_SXD_CONDITIONAL : 0)};
+                               .flags = ACPI_SXD_UNPARSED | ACPI_SXD_INVALID | aml_def_flags(a)};
 
         acpi_note(a->s->p, ACPI_E_SX_ALIAS, a->tname, "%o+%w: \\_S%G_ is an Alias; its target is not followed", at,
              (unsigned)s, 0);
@@ -433,7 +514,9 @@ static bool term(struct aml *a, uint32_t end)
 {
     uint32_t at = a->pos;
     int c = acpi_aml_peek(a, end);
+    int8_t prev = a->last_if;
 
+    a->last_if = -1;        /* an Else belongs to the If just before it */
     switch (c) {
     case AML_SCOPE:
         a->pos++;
@@ -441,12 +524,9 @@ static bool term(struct aml *a, uint32_t end)
     case AML_METHOD:
         a->pos++;
         return method(a, end, at);
-    case AML_IF: case AML_WHILE:
+    case AML_IF: case AML_WHILE: case AML_ELSE:
         a->pos++;
-        return conditional(a, end, true);
-    case AML_ELSE:
-        a->pos++;
-        return conditional(a, end, false);
+        return conditional(a, end, (uint8_t)c, prev);
     case AML_NAME:
         a->pos++;
         return name_object(a, end, at);
@@ -469,9 +549,15 @@ static bool term(struct aml *a, uint32_t end)
         case AML_X_POWER_RES:           /* SystemLevel, ResourceOrder (word) */
             a->pos += 2;
             return scoped(a, end, 3);
-        case AML_X_FIELD: case AML_X_INDEX_FIELD: case AML_X_BANK_FIELD:
+        case AML_X_FIELD: case AML_X_INDEX_FIELD: case AML_X_BANK_FIELD: {
+            uint8_t op = (uint8_t)acpi_src_byte(&a->src, a->pos + 1);
+
             a->pos += 2;
-            return skip_pkg(a, end);
+            return acpi_aml_field(a, end, op);
+        }
+        case AML_X_REGION:
+            a->pos += 2;
+            return acpi_aml_region(a, end);
         }
         break;
     }
@@ -500,21 +586,24 @@ void acpi_aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struc
                    size_t size)
 {
     /* A quarter of the scratch (at most 4 KiB) is the window onto the
-     * table; the rest, 8-byte aligned, holds methods. */
+     * table; the rest, 8-byte aligned, holds methods and objects, half
+     * each. */
     uint8_t *buf = scratch;
     size_t win = size / 4 < 4096 ? size / 4 : 4096;
     uintptr_t m = ((uintptr_t)(buf + win) + 7) & ~(uintptr_t)7;
     size_t left = (size_t)(buf + size - (uint8_t *)m);
 
+    memset(s, 0, sizeof *s);
     s->p = p;
     s->io = io;
     s->win = buf;
     s->win_cap = (uint32_t)win;
     s->methods = (uint64_t *)m;
-    s->methods_cap = (uint32_t)(left / 8);
-    s->n_methods = 0;
+    s->methods_cap = (uint32_t)(left / 2 / 8);
     memset(s->methods, 0, s->methods_cap * sizeof s->methods[0]);
-    s->methods_full = false;
+    s->objs = (struct aml_obj *)(m + s->methods_cap * 8);
+    s->objs_cap = (uint32_t)((left - s->methods_cap * 8) / sizeof *s->objs);
+    memset(s->objs, 0, s->objs_cap * sizeof *s->objs);
 }
 
 void acpi_aml_scan_table(struct aml_scan *s, uint64_t pa, uint32_t len, uint8_t table)
@@ -527,5 +616,6 @@ void acpi_aml_scan_table(struct aml_scan *s, uint64_t pa, uint32_t len, uint8_t 
     acpi_sx_table_name(table, a.tname);
     acpi_src_init(&a.src, s->io, pa, len, s->win, s->win_cap);
     a.pos = 36;             /* the AML follows the header */
+    a.last_if = -1;
     block(&a, len, false);
 }

@@ -35,9 +35,20 @@ const char *acpi_sx_table_name(uint8_t table, char buf[16])
 void acpi_aml_sx_add(struct aml *a, unsigned state, const struct acpi_sxdef *d)
 {
     struct acpi_sx *sx = &a->s->p->sx[state];
+    struct acpi_sxdef def = *d;
 
+    if (def.flags & (ACPI_SXD_CONDITIONAL | ACPI_SXD_LIVE) || a->dead)
+        def.cond = a->cond_idx;
+    /* Behind a false predicate: an OS never creates it. */
+    if (a->dead) {
+        if (!sx->dead)
+            sx->first_dead = def;
+        if (sx->dead < 255)
+            sx->dead++;
+        return;
+    }
     if (sx->n < ACPI_SX_MAX_DEFS)
-        sx->def[sx->n++] = *d;
+        sx->def[sx->n++] = def;
     else if (sx->more < 255)
         sx->more++;
 }
@@ -187,7 +198,7 @@ void acpi_aml_sx_method(struct aml *a, uint32_t body, uint32_t end, unsigned sta
 
 void acpi_aml_sx_byte_scan(struct aml *a, uint32_t from, uint32_t end)
 {
-    uint8_t flags = ACPI_SXD_UNPARSED | (a->cond ? ACPI_SXD_CONDITIONAL : 0);
+    uint8_t flags = ACPI_SXD_UNPARSED | aml_def_flags(a);
     struct aml_name n;
 
     for (uint32_t at = from; at < end; at++) {

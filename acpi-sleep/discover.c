@@ -125,6 +125,13 @@ static void scan_ssdts(struct table_ctx *c, struct aml_scan *scan)
 enum acpi_status acpi_discover(struct acpi_platform *p, const struct acpi_io *io, uint64_t rsdp_pa,
                                unsigned flags, void *scratch, size_t scratch_size, struct acpi_error *err)
 {
+    return acpi_discover_live(p, io, rsdp_pa, flags, NULL, scratch, scratch_size, err);
+}
+
+enum acpi_status acpi_discover_live(struct acpi_platform *p, const struct acpi_io *io, uint64_t rsdp_pa,
+                                    unsigned flags, const struct acpi_fw_access *fw, void *scratch,
+                                    size_t scratch_size, struct acpi_error *err)
+{
     struct acpi_error local;
     struct aml_scan scan;
     struct table_ctx c;
@@ -143,6 +150,10 @@ enum acpi_status acpi_discover(struct acpi_platform *p, const struct acpi_io *io
                     scratch ? scratch_size : 0, ACPI_SCRATCH_MIN);
 
     acpi_aml_scan_init(&scan, p, io, scratch, scratch_size);
+    if (fw && fw->io && fw->may_read) {
+        scan.fw = fw;
+        p->live = true;
+    }
     c.p = p;
     c.io = io;
     c.flags = flags;

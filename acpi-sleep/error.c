@@ -174,6 +174,8 @@ const char *acpi_status_name(enum acpi_status s)
         [ACPI_E_RTC_REACH] = "alarm out of reach",
         [ACPI_E_RTC_NO_WAKE] = "no fixed-hardware RTC wake",
         [ACPI_E_TIME] = "invalid time",
+        [ACPI_E_OBJECTS_FULL] = "object table full",
+        [ACPI_E_FW_READ] = "firmware data not read",
     };
 
     return (unsigned)s < ACPI_STATUS_COUNT && names[s] ? names[s] : "unknown status";

@@ -87,15 +87,36 @@ void acpi_fadt_decode(struct acpi_platform *p, const struct fadt *f);
 enum acpi_status acpi_facs_check(struct acpi_platform *p, const struct acpi_io *io, uint64_t pa,
                             struct acpi_error *err);
 
+/* An integer Name, OperationRegion or field unit, for If predicates
+ * (aml_obj.c). */
+struct aml_obj {
+    uint64_t hash;          /* of its absolute path (never 0); 0: free slot */
+    uint64_t value;         /* INT: the value; REGION: address; FIELD: bit offset in the region */
+    uint32_t aux;           /* INT: load-time calls before it; REGION: length; FIELD: 1 + slot of
+                               the region (0: not known) */
+    uint32_t seg;           /* last NameSeg; INDEX_FIELD: the index field's */
+    uint16_t bits;          /* FIELD: width; REGION: AML_OBJ_ADDR_KNOWN */
+    uint8_t kind;           /* enum aml_obj_kind */
+    uint8_t space;          /* REGION: address space id */
+    uint8_t access;         /* FIELD: bytes per access */
+    uint8_t pad[3];
+};
+_Static_assert(sizeof(struct aml_obj) == 32, "an object slot is 32 bytes");
+
 /* The AML scanner (aml_*.c): state that lives across the DSDT and SSDTs. */
 struct aml_scan {
     struct acpi_platform *p;
     const struct acpi_io *io;
+    const struct acpi_fw_access *fw;    /* live evaluation, or NULL */
     uint8_t *win;
     uint32_t win_cap;
     uint64_t *methods;      /* path hash << 3 | argument count */
     uint32_t methods_cap, n_methods;
     bool methods_full;
+    struct aml_obj *objs;
+    uint32_t objs_cap, n_objs;
+    bool objs_full;
+    uint32_t calls;         /* method calls seen in load-time code: they may change any Name */
 };
 
 void acpi_aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struct acpi_io *io, void *scratch,

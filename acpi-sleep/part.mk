@@ -6,7 +6,7 @@ INCLUDES += -Iacpi-sleep/include
 
 LIBS += acpisleep
 acpisleep.srcs := $(addprefix acpi-sleep/, error.c src.c tables.c discover.c fadt.c facs.c \
-    aml_scan.c aml_name.c aml_sx.c traps.c reg.c decode.c date.c rtc.c)
+    aml_scan.c aml_name.c aml_obj.c aml_eval.c aml_sx.c traps.c reg.c decode.c date.c rtc.c)
 
 ALL += $(call libpath,acpisleep,fs) $(call libpath,acpisleep,efi)
 

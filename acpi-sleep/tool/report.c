@@ -49,7 +49,18 @@ static void reg_line(FILE *out, const char *name, const struct acpi_reg *r)
             source_name(r->source));
 }
 
-static void sxdef(FILE *out, const struct acpi_sxdef *d)
+/* What the predicate a definition depends on reads. */
+static void cond_text(FILE *out, const struct acpi_platform *p, const struct acpi_sxdef *d)
+{
+    char msg[160];
+
+    if (!d->cond || d->cond > p->n_conds)
+        return;
+    acpi_cond_format(&p->conds[d->cond - 1], msg, sizeof msg);
+    fprintf(out, "; the If %s", msg);
+}
+
+static void sxdef(FILE *out, const struct acpi_platform *p, const struct acpi_sxdef *d)
 {
     char t[16];
 
@@ -60,8 +71,16 @@ static void sxdef(FILE *out, const struct acpi_sxdef *d)
     fprintf(out, "  (%s+0x%x", acpi_sx_table_name(d->table, t), d->offset);
     if (d->elements)
         fprintf(out, ", %u element%s", d->elements, d->elements == 1 ? "" : "s");
-    if (d->flags & ACPI_SXD_CONDITIONAL)
+    if (d->flags & ACPI_SXD_CONDITIONAL) {
         fprintf(out, ", inside If/Else/While");
+        cond_text(out, p, d);
+    }
+    if (d->flags & ACPI_SXD_IF_TRUE)
+        fprintf(out, ", inside If/Else that is true at load time");
+    if (d->flags & ACPI_SXD_LIVE) {
+        fprintf(out, ", inside If/Else that is true on this machine");
+        cond_text(out, p, d);
+    }
     if (d->flags & ACPI_SXD_METHOD)
         fprintf(out, ", returned by a method");
     if (d->flags & ACPI_SXD_UNPARSED)
@@ -78,21 +97,32 @@ static void states(FILE *out, const struct acpi_platform *p)
         const struct acpi_sx *sx = &p->sx[s];
 
         fprintf(out, "  S%u  ", s);
+        if (sx->kind == ACPI_SX_ABSENT && sx->dead) {
+            char t[16];
+
+            fprintf(out, "not supported: its definition%s (%s+0x%x%s) %s behind an If that is false %s",
+                    sx->dead > 1 ? "s" : "", acpi_sx_table_name(sx->first_dead.table, t), sx->first_dead.offset,
+                    sx->dead > 1 ? ", ..." : "", sx->dead > 1 ? "are" : "is",
+                    sx->first_dead.cond ? "on this machine" : "at load time");
+            cond_text(out, p, &sx->first_dead);
+            fprintf(out, "\n");
+            continue;
+        }
         if (sx->kind == ACPI_SX_ABSENT) {
             fprintf(out, "not supported\n");
             continue;
         }
         if (sx->kind == ACPI_SX_FIXED) {
-            sxdef(out, &sx->def[0]);
+            sxdef(out, p, &sx->def[0]);
             for (unsigned i = 1; i < sx->n; i++) {
                 fprintf(out, "      also ");
-                sxdef(out, &sx->def[i]);
+                sxdef(out, p, &sx->def[i]);
             }
         } else {
             fprintf(out, "conditional, %u candidate%s:\n", sx->n + sx->more, sx->n + sx->more == 1 ? "" : "s");
             for (unsigned i = 0; i < sx->n; i++) {
                 fprintf(out, "      ");
-                sxdef(out, &sx->def[i]);
+                sxdef(out, p, &sx->def[i]);
             }
         }
     }

@@ -241,9 +241,10 @@ Test(acpi_malformed, absurd_nesting)
     load_dsdt(&f, &a, 0);
     cr_expect(fx_has_note(&f.p, "nested deeper than 32 levels"));
     cr_assert_eq(f.p.sx[3].n, 1, "found by the byte scan of what was too deep to parse");
+    /* The outer predicates (One) are evaluated; what lies too deep is
+     * byte-scanned, so its own Ifs are not, and the state is uncertain. */
     cr_expect_eq(f.p.sx[3].kind, ACPI_SX_CONDITIONAL);
-    cr_expect_eq(f.p.sx[3].def[0].flags & (ACPI_SXD_UNPARSED | ACPI_SXD_CONDITIONAL),
-                 ACPI_SXD_UNPARSED | ACPI_SXD_CONDITIONAL);
+    cr_expect(f.p.sx[3].def[0].flags & ACPI_SXD_UNPARSED);
     cr_expect_eq(f.p.sx[3].def[0].slp_typa, 5);
     fx_free(&f);
 
@@ -372,11 +373,11 @@ Test(acpi_malformed, a_full_method_table_is_said)
     emit(&a, NAME_S3, sizeof NAME_S3);
     wrap(&a, at, (const uint8_t *)"\xa0", 1);
     load_dsdt(&f, &a, 0);
-    cr_expect(fx_lacks_note(&f.p, "methods"), "64 KiB of scratch holds 200 methods");
+    cr_expect(fx_lacks_note(&f.p, "methods"), "ACPI_SCRATCH_GOOD holds 200 methods");
     cr_expect_eq(f.p.sx[3].kind, ACPI_SX_CONDITIONAL);
     f.st = acpi_discover(&f.p, &f.io, f.m.rsdp, 0, f.scratch, ACPI_SCRATCH_MIN, &f.err);
     cr_assert_eq(f.st, ACPI_OK);
-    cr_expect(fx_has_note(&f.p, "scratch holds only 71 methods"));
+    cr_expect(fx_has_note(&f.p, "scratch holds only 35 methods"));
     cr_expect_eq(f.p.sx[3].kind, ACPI_SX_CONDITIONAL);
     cr_expect_eq(f.p.sx[3].def[0].slp_typa, 5);
     fx_free(&f);
