@@ -53,7 +53,8 @@ static uint8_t access_bytes(uint8_t type)
 }
 
 /* Read the field live, if it may be. False (with a note) if not. */
-static COLD bool read_field(struct aml *a, const struct aml_obj *f, const struct aml_obj *r, uint64_t *value)
+static COLD bool read_field(struct aml *a, const char *name, const struct aml_obj *f, const struct aml_obj *r,
+                            uint64_t *value)
 {
     const struct acpi_fw_access *fw = a->s->fw;
     uint64_t first = f->value / 8, last = (f->value + f->bits - 1) / 8;    /* bytes in the region */
@@ -62,7 +63,7 @@ static COLD bool read_field(struct aml *a, const struct aml_obj *f, const struct
     if (!fw || !fw->io || !fw->may_read)
         return false;
     if (r->space != ACPI_SPACE_MEMORY && r->space != ACPI_SPACE_IO) {
-        acpi_note(a->s->p, ACPI_E_FW_READ, a->pend.field, "%o: in address space %g, not read", 0, r->space, 0);
+        acpi_note(a->s->p, ACPI_E_FW_READ, name, "%o: in address space %g, not read", 0, r->space, 0);
         return false;
     }
     if (!(r->bits & AML_OBJ_ADDR_KNOWN) || !f->bits || f->bits > 64 || last >= r->aux) {
@@ -83,7 +84,7 @@ static COLD bool read_field(struct aml *a, const struct aml_obj *f, const struct
 
     if (pa + (hi - lo) < pa || (r->space == ACPI_SPACE_IO && pa + (hi - lo) > 0x10000) ||
         !fw->may_read(fw->ctx, r->space, pa, hi - lo)) {
-        acpi_note(a->s->p, ACPI_E_FW_READ, a->pend.field, "%o: not read: %g+%X is outside what may be read", 0, pa,
+        acpi_note(a->s->p, ACPI_E_FW_READ, name, "%o: not read: %g+%X is outside what may be read", 0, pa,
                   hi - lo);
         return false;
     }
@@ -101,7 +102,7 @@ static COLD bool read_field(struct aml *a, const struct aml_obj *f, const struct
                 bytes[at - lo + k] = (uint8_t)(x >> (8 * k));
         }
         if (!ok) {
-            acpi_note(a->s->p, ACPI_E_FW_READ, a->pend.field, "%o: reading %g failed", 0, r->value + at, 0);
+            acpi_note(a->s->p, ACPI_E_FW_READ, name, "%o: reading %g failed", 0, r->value + at, 0);
             return false;
         }
     }
@@ -152,8 +153,10 @@ static COLD void field_value(struct aml *a, const struct aml_obj *f, uint32_t ke
     }
     if (r && a->s->fw && !a->dead) {
         uint64_t x;
+        char name[32];
 
-        if (read_field(a, f, r, &x)) {
+        acpi_aml_path_string(a, keep, n, name, sizeof name);
+        if (read_field(a, name, f, r, &x)) {
             v->kind = V_CONST;
             v->v = x;
             if (first) {
