@@ -65,7 +65,10 @@ static enum acpi_status facs_of(const struct acpi_platform *p, const struct acpi
 {
     uint64_t named = p->facs64 ? p->facs64 : p->facs32;
 
-    if (!p->facs.pa && named)
+    if (!p->facs.pa && !named)
+        return acpi_fail(err, ACPI_E_MISSING, "FADT", "%o: names no FACS (FIRMWARE_CTRL and X_FIRMWARE_CTRL are 0)",
+                         0, 0, 0);
+    if (!p->facs.pa)
         return acpi_fail(err, ACPI_E_MISSING, "FACS", "%o: the one the FADT names at %w was not usable at discovery",
                     named, 0, 0);
     return facs_load(io, p->facs.pa, f, err);

@@ -17,7 +17,7 @@ acpimem.srcs := $(addprefix acpi-sleep/tool/, acpimem.c acpidump.c tabledir.c li
 acpimem.worlds := host asan
 
 TOOLS += sleepmux-acpi
-sleepmux-acpi.srcs := $(addprefix acpi-sleep/tool/, main.c report.c verdict.c ports.c)
+sleepmux-acpi.srcs := $(addprefix acpi-sleep/tool/, main.c report.c verdict.c ports.c fwdata.c)
 sleepmux-acpi.libs := acpimem acpisleep
 
 # ASL fixtures, compiled by iasl at build time: one directory of tables per

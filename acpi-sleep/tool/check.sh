@@ -46,9 +46,14 @@ run 0 "PM1a_CNT       I/O    0x604" "$tmp"
 run 0 "S5  SLP_TYPa=0 SLP_TYPb=0" "$tmp"/dsdt.dat "$tmp"/facp.dat "$tmp"/facs.dat
 rm -rf "$tmp"
 run 0 "SLEEP_CONTROL  memory 0xfe000100" $b/fixtures/acpi-sleep/hw-reduced
-run 0 "\\_S3_ is defined by load-time code (conditional)" $b/fixtures/acpi-sleep/conditional
+run 3 "\\_S3_ depends on firmware data not read here: the If at DSDT+0x83 reads \\SS3E" $b/fixtures/acpi-sleep/conditional
+run 3 "Verdict: uncertain" $b/fixtures/acpi-sleep/pred-firmware
+run 3 "\\_S3_ depends on firmware data: the If at DSDT+0x6a reads \\DAS3, a field of OperationRegion GNVS (SystemMemory 0x7ffe8000+0x10, 8 bits)" $b/fixtures/acpi-sleep/pred-firmware
+run 1 "no S3: switching on hibernate/shut-down only (its definition (DSDT+0x3d) is behind an If that is false at load time)" $b/fixtures/acpi-sleep/pred-const
+run 1 "S3  not supported: its definition (DSDT+0x4f) is behind an If that is false at load time" $b/fixtures/acpi-sleep/pred-nested
 run 0 "PM1b_CNT       I/O    0x504" $b/fixtures/acpi-sleep/pm1b
-run 1 "FACS: the one the FADT names at 0x7fff0000 was not usable" $b/fixtures/acpi-sleep/hw-reduced/facp.aml $b/fixtures/acpi-sleep/hw-reduced/dsdt.aml
-run 1 "the firmware offers no S3 (no \\_S3_)" $fix/firecracker
+run 1 "the dump has no FACS (FACS: the one the FADT names at 0x7fff0000 was not usable" $b/fixtures/acpi-sleep/hw-reduced/facp.aml $b/fixtures/acpi-sleep/hw-reduced/dsdt.aml
+run 1 "no S3: switching on hibernate/shut-down only (the firmware offers no \\_S3_)" $fix/firecracker
+run 1 "the dump has no FACS (FADT: names no FACS" $fix/firecracker
 run 2 "no FACP (FADT) among the tables" $b/fixtures/acpi-sleep/common/dsdt.aml
 exit $fail

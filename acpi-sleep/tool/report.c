@@ -205,11 +205,15 @@ static void rtc(FILE *out, const struct acpi_platform *p)
 }
 
 int report(FILE *out, const struct acpi_platform *p, const struct acpi_io *io, const struct acpimem *m,
-           bool live, const struct acpi_error *fatal)
+           const char *fw_how, const struct acpi_error *fatal)
 {
     char msg[256];
+    bool live = fw_how != NULL;
 
-    fprintf(out, "sleepmux-acpi: %s\n\nTables\n", m->source);
+    fprintf(out, "sleepmux-acpi: %s\n", m->source);
+    if (fw_how)
+        fprintf(out, "firmware data for If predicates: %s\n", fw_how);
+    fprintf(out, "\nTables\n");
     fprintf(out, "  %-9s 0x%-12" PRIx64 " revision %u\n", "RSDP", p->rsdp_pa, p->rsdp_revision);
     table_line(out, p->xsdt ? "XSDT" : "RSDT", &p->root);
     table_line(out, "FACP", &p->fadt);
@@ -249,20 +253,29 @@ int report(FILE *out, const struct acpi_platform *p, const struct acpi_io *io, c
         return 2;
     }
 
-    struct verdict v;
+    static struct verdict v;
+    enum verdict_kind k = verdict(p, io, m, live, &v);
 
-    verdict(p, io, live, &v);
-    if (v.n_block) {
+    if (k == VERDICT_CANNOT) {
         fprintf(out, "\nVerdict: sleepmux cannot run here:\n");
         for (unsigned i = 0; i < v.n_block; i++)
             fprintf(out, "  - %s\n", v.block[i]);
+    } else if (k == VERDICT_UNCERTAIN) {
+        fprintf(out, "\nVerdict: uncertain: whether sleepmux can run here depends on what these tables do not say:\n");
+        for (unsigned i = 0; i < v.n_unsure; i++)
+            fprintf(out, "  - %s\n", v.unsure[i]);
     } else {
         fprintf(out, "\nVerdict: sleepmux can run here%s.\n", live ? "" : " (as far as ACPI tells; CPU not checked)");
     }
+    if (k == VERDICT_CANNOT && v.n_unsure) {
+        fprintf(out, "Uncertain as well:\n");
+        for (unsigned i = 0; i < v.n_unsure; i++)
+            fprintf(out, "  - %s\n", v.unsure[i]);
+    }
     if (v.n_limit) {
-        fprintf(out, "%s", v.n_block ? "Also:\n" : "Limits:\n");
+        fprintf(out, "%s", k == VERDICT_CAN ? "Limits:\n" : "Also:\n");
         for (unsigned i = 0; i < v.n_limit; i++)
             fprintf(out, "  - %s\n", v.limit[i]);
     }
-    return v.n_block ? 1 : 0;
+    return (int)k;
 }
