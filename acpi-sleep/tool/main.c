@@ -100,14 +100,17 @@ static int load(struct acpimem *m, int argc, char **argv, bool *live, char *err,
     if (argc == 1 && stat(argv[0], &st) == 0 && S_ISDIR(st.st_mode))
         return acpimem_load_dir(m, argv[0], err, errlen);
     if (argc == 1) {
-        /* acpidump's text, or a single binary table. */
-        FILE *f = fopen(argv[0], "rb");
-        char head[64] = "";
-        size_t n = f ? fread(head, 1, sizeof head - 1, f) : 0;
+        /* acpidump's text (a table header among its first lines: firmware
+         * warnings may come first), or a single binary table. */
+        FILE *f = fopen(argv[0], "r");
+        char line[512];
+        bool dump = false;
 
+        for (int i = 0; f && i < 64 && !dump && fgets(line, sizeof line, f); i++)
+            dump = acpimem_is_acpidump_header(line);
         if (f)
             fclose(f);
-        if (n && strstr(head, " @ 0x"))
+        if (dump)
             return acpimem_load_acpidump(m, argv[0], err, errlen);
     }
     return acpimem_load_files(m, (const char *const *)argv, (size_t)argc, err, errlen);
@@ -147,6 +150,8 @@ int main(int argc, char **argv)
 
     acpimem_init(&m);
     if (load(&m, argc - i, argv + i, &live, err, sizeof err)) {
+        for (unsigned k = 0; k < m.n_notes; k++)
+            fprintf(stderr, "sleepmux-acpi: %s\n", m.notes[k]);
         fprintf(stderr, "sleepmux-acpi: %s\n", err);
         acpimem_free(&m);
         return 2;

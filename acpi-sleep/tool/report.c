@@ -213,6 +213,10 @@ int report(FILE *out, const struct acpi_platform *p, const struct acpi_io *io, c
     fprintf(out, "sleepmux-acpi: %s\n", m->source);
     if (fw_how)
         fprintf(out, "firmware data for If predicates: %s\n", fw_how);
+    for (unsigned i = 0; i < m->n_notes; i++)
+        fprintf(out, "input: %s\n", m->notes[i]);
+    if (m->notes_lost)
+        fprintf(out, "input: ... and %u more files that are not tables\n", m->notes_lost);
     fprintf(out, "\nTables\n");
     fprintf(out, "  %-9s 0x%-12" PRIx64 " revision %u\n", "RSDP", p->rsdp_pa, p->rsdp_revision);
     table_line(out, p->xsdt ? "XSDT" : "RSDT", &p->root);
@@ -231,8 +235,13 @@ int report(FILE *out, const struct acpi_platform *p, const struct acpi_io *io, c
         fprintf(out, "  ... and %u more SSDTs (scanned, not listed)\n", p->n_ssdt - ACPI_MAX_SSDT);
 
     if (fatal) {
+        bool in_input = live || strlen(fatal->object) != 4;
+
+        for (size_t i = 0; i < m->n && !in_input; i++)
+            in_input = !strcmp(m->r[i].label, fatal->object);
         acpi_error_format(fatal, msg, sizeof msg);
-        fprintf(out, "\nError: %s\n", msg);
+        fprintf(out, "\nError: %s%s%s%s\n", msg, in_input ? "" : " (the input has no ", in_input ? "" : fatal->object,
+                in_input ? "" : ")");
     } else {
         states(out, p);
         registers(out, p);
