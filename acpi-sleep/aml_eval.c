@@ -17,6 +17,8 @@
  */
 #include "aml.h"
 
+_Static_assert(ACPI_MAX_CONDS <= 32, "aml_scan.conds_used has a bit per kept predicate");
+
 #define COLD __attribute__((noinline))
 
 enum { V_CONST, V_FIELD, V_CODE };
@@ -348,6 +350,7 @@ uint8_t acpi_aml_cond_keep(struct aml *a, uint32_t if_at)
     }
     a->pend.table = a->table;
     a->pend.offset = if_at;
+    a->s->conds_used &= ~(1u << p->n_conds);
     p->conds[p->n_conds] = a->pend;
     return (uint8_t)++p->n_conds;
 }

@@ -432,6 +432,13 @@ static bool conditional(struct aml *a, uint32_t end, uint8_t op, int8_t prev)
     }
     a->decided = saved_decided;
     a->cond_idx = saved_idx;
+    /* Only predicates some \_Sx_ depends on are kept: drop this one if
+     * nothing used it (an Else after it still may: it drops it then). */
+    struct acpi_platform *p = a->s->p;
+
+    if (idx && idx == p->n_conds && !(a->s->conds_used & (1u << (idx - 1))) &&
+        !(op == AML_IF && acpi_aml_peek(a, end) == AML_ELSE))
+        p->n_conds--;
     if (op == AML_IF) {
         a->last_if = (int8_t)pred;
         a->last_if_cond = idx;

@@ -39,6 +39,9 @@ void acpi_aml_sx_add(struct aml *a, unsigned state, const struct acpi_sxdef *d)
 
     if (def.flags & (ACPI_SXD_CONDITIONAL | ACPI_SXD_LIVE) || a->dead)
         def.cond = a->cond_idx;
+    /* The predicate is kept if a definition (or the first dead one) names it. */
+    if (def.cond && (!a->dead || !sx->dead))
+        a->s->conds_used |= 1u << (def.cond - 1);
     /* Behind a false predicate: an OS never creates it. */
     if (a->dead) {
         if (!sx->dead)

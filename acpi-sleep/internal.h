@@ -117,6 +117,8 @@ struct aml_scan {
     uint32_t objs_cap, n_objs;
     bool objs_full;
     uint32_t calls;         /* method calls seen in load-time code: they may change any Name */
+    uint32_t conds_used;    /* bit per p->conds entry a definition refers to */
+    /* (the conds kept are a stack: an If's is dropped at its end when unused) */
 };
 
 void acpi_aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struct acpi_io *io, void *scratch,

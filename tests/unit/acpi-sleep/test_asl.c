@@ -296,3 +296,13 @@ Test(acpi_asl, what_stops_evaluation_is_said)
     cr_expect_str_eq(f.p.conds[sx[2].def[0].cond - 1].field, "reads a Name a load-time call may change");
     fx_free(&f);
 }
+
+Test(acpi_asl, only_predicates_a_state_depends_on_are_kept)
+{
+    static struct fx f;
+
+    /* conditional's DSDT has undecided Ifs for S2, S3, S4 and none other. */
+    fx_load(&f, "conditional", 0);
+    cr_expect_eq(f.p.n_conds, 3);
+    fx_free(&f);
+}

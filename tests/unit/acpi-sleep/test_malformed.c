@@ -382,3 +382,32 @@ Test(acpi_malformed, a_full_method_table_is_said)
     cr_expect_eq(f.p.sx[3].def[0].slp_typa, 5);
     fx_free(&f);
 }
+
+Test(acpi_malformed, undecided_ifs_without_sleep_states_are_not_kept)
+{
+    static struct fx f;
+    static struct aml a;
+
+    /* 40 × If (UNKN) { Noop }, then If (SS3X) { Name (_S3, ...) }: only
+     * the last predicate is one a state depends on, and it must be kept
+     * however many came before (ACPI_MAX_CONDS is 16). */
+    a.n = 0;
+    for (int i = 0; i < 40; i++) {
+        size_t at = a.n;
+
+        emit(&a, "UNKN\xa3", 5);
+        wrap(&a, at, (const uint8_t *)"\xa0", 1);
+    }
+    size_t at = a.n;
+
+    emit(&a, "SS3X", 4);
+    emit(&a, NAME_S3, sizeof NAME_S3);
+    wrap(&a, at, (const uint8_t *)"\xa0", 1);
+    load_dsdt(&f, &a, 0);
+    cr_assert_eq(f.p.n_conds, 1);
+    cr_expect_eq(f.p.conds_lost, 0);
+    cr_assert_eq(f.p.sx[3].kind, ACPI_SX_CONDITIONAL);
+    cr_assert_eq(f.p.sx[3].def[0].cond, 1);
+    cr_expect_str_eq(f.p.conds[0].field, "reads an object not defined before it");
+    fx_free(&f);
+}
