@@ -169,7 +169,9 @@ static COLD void field_value(struct aml *a, const struct aml_obj *f, uint32_t ke
     }
 }
 
-static COLD bool name_value(struct aml *a, uint32_t end, struct val *v)
+/* A name: its value, or a call (*argc arguments follow, for the caller to
+ * parse: this frame, which holds a name, stays out of the recursion). */
+static COLD bool name_value(struct aml *a, uint32_t end, struct val *v, unsigned *argc_out)
 {
     struct aml_name n;
     unsigned argc;
@@ -188,12 +190,7 @@ static COLD bool name_value(struct aml *a, uint32_t end, struct val *v)
             code_reason(a, "calls ", n.root || n.up || n.n > 1 ? path : path + 1);
         }
         v->kind = V_CODE;
-        for (unsigned i = 0; i < argc; i++) {
-            struct val ignored;
-
-            if (!eval(a, end, &ignored))
-                return false;
-        }
+        *argc_out = argc;
         return true;
     }
     o = acpi_aml_obj_find(a, &n, &keep);
@@ -258,8 +255,26 @@ static bool eval(struct aml *a, uint32_t end, struct val *v)
 
     v->kind = V_CONST;
     v->v = 0;
-    if (acpi_aml_is_name_start(c))
-        return name_value(a, end, v);
+    if (acpi_aml_is_name_start(c)) {
+        unsigned argc = 0;
+
+        if (!name_value(a, end, v, &argc))
+            return false;
+        if (!argc)
+            return true;
+        /* Calls nest like any expression: bounded by ACPI_AML_MAX_DEPTH. */
+        if (a->depth >= ACPI_AML_MAX_DEPTH)
+            return acpi_aml_bad(a, ACPI_E_AML_DEPTH, "%o+%w: nested deeper than %G levels", at,
+                                ACPI_AML_MAX_DEPTH);
+        a->depth++;
+        struct val ignored;
+        bool ok = true;
+
+        for (unsigned i = 0; ok && i < argc; i++)
+            ok = eval(a, end, &ignored);
+        a->depth--;
+        return ok;
+    }
     switch (c) {
     case AML_ZERO: case AML_ONE: case AML_ONES:
         a->pos++;
