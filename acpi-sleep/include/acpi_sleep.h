@@ -15,7 +15,9 @@
  * The pieces, in the order the VMM uses them:
  *
  *   acpi_discover()        RSDP -> XSDT/RSDT -> FADT, FACS, DSDT, SSDTs; the
- *                          sleep registers and \_S0_..\_S5_ (ACPI 6.5 §5.2, §7.4.2)
+ *                          sleep registers and \_S0_..\_S5_ (ACPI 6.5 §5.2, §7.4.2),
+ *                          with the If predicates around them evaluated
+ *   acpi_discover_live()   the same, reading the firmware data predicates test
  *   acpi_traps()           the registers a VMM must intercept
  *   acpi_decode_write()    one intercepted guest write -> "sleep in S3" or not
  *   acpi_facs_get/set()    the OS's waking vector (§5.2.10)
