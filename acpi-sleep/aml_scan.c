@@ -421,6 +421,8 @@ static bool conditional(struct aml *a, uint32_t end, uint8_t op, int8_t prev)
     }
     a->cond_idx = idx ? idx : saved_idx;
     if (pred == AML_PRED_FALSE) {
+        /* A dead definition names a predicate only if it was read live. */
+        a->cond_idx = live ? idx : 0;
         a->dead++;
         block(a, pkg_end, false);
         a->dead--;

@@ -411,3 +411,26 @@ Test(acpi_malformed, undecided_ifs_without_sleep_states_are_not_kept)
     cr_expect_str_eq(f.p.conds[0].field, "reads an object not defined before it");
     fx_free(&f);
 }
+
+Test(acpi_malformed, a_false_if_inside_an_undecided_one)
+{
+    static struct fx f;
+    static struct aml a;
+
+    /* If (UNKN) { If (Zero) { Name (_S3, ...) } }: \_S3_ is dead at load
+     * time whatever UNKN is; it names no predicate read on this machine. */
+    a.n = 0;
+    emit(&a, "UNKN", 4);
+    size_t inner = a.n;
+
+    emit(&a, "\x00", 1);
+    emit(&a, NAME_S3, sizeof NAME_S3);
+    wrap(&a, inner, (const uint8_t *)"\xa0", 1);
+    wrap(&a, 0, (const uint8_t *)"\xa0", 1);
+    load_dsdt(&f, &a, 0);
+    cr_expect_eq(f.p.sx[3].kind, ACPI_SX_ABSENT);
+    cr_expect_eq(f.p.sx[3].dead, 1);
+    cr_expect_eq(f.p.sx[3].first_dead.cond, 0);
+    cr_expect_eq(f.p.n_conds, 0, "the outer If is kept for nothing");
+    fx_free(&f);
+}
