@@ -69,7 +69,7 @@ static COLD bool read_field(struct aml *a, const char *name, const struct aml_ob
         return false;
     }
     if (!(r->bits & AML_OBJ_ADDR_KNOWN) || !f->bits || f->bits > 64 || last >= r->aux) {
-        acpi_note(a->s->p, ACPI_E_FW_READ, a->pend.field,
+        acpi_note(a->s->p, ACPI_E_FW_READ, name,
                   "%o: not read: the field (bit %g) lies outside its region of %X bytes or its address is not constant",
                   0, f->value, r->aux);
         return false;
@@ -135,11 +135,9 @@ static COLD void field_value(struct aml *a, const struct aml_obj *f, uint32_t ke
 
         a->pend_field = true;
         acpi_aml_path_string(a, keep, n, c->field, sizeof c->field);
-        c->kind = r ? ACPI_COND_FIELD : ACPI_COND_INDEX_FIELD;
-        uint32_t seg = r ? r->seg : f->seg;
+        c->kind = f->kind == AML_OBJ_FIELD ? ACPI_COND_FIELD : ACPI_COND_INDEX_FIELD;
+        uint32_t seg = r ? r->seg : f->kind == AML_OBJ_FIELD ? 0 : f->seg;     /* 0: region not known */
 
-        if (!r && f->kind == AML_OBJ_FIELD)
-            seg = 0;
         for (int i = 0; i < 4; i++)
             c->region[i] = (char)(seg >> (8 * i));
         c->region[4] = 0;
@@ -508,6 +506,8 @@ size_t acpi_cond_format(const struct acpi_cond *c, char *buf, size_t size)
     if (c->kind == ACPI_COND_INDEX_FIELD) {
         acpi_sb_str(&b, ", a field behind IndexField/BankField ");
         acpi_sb_mem(&b, c->region, strlen(c->region));
+    } else if (!c->region[0]) {
+        acpi_sb_str(&b, ", a field of an OperationRegion not defined before it");
     } else {
         acpi_sb_str(&b, ", a field of OperationRegion ");
         acpi_sb_mem(&b, c->region, strlen(c->region));

@@ -116,7 +116,7 @@ static void s3(const struct acpi_platform *p, bool live, struct verdict *v)
             add(v->unsure, &v->n_unsure, "\\_S3_ was found in AML this scanner could not follow (%s+0x%x, see the "
                 "notes): on the machine, 'deep' in /sys/power/mem_sleep would show S3 is there",
                 acpi_sx_table_name(d->table, t), d->offset);
-        else if (c && c->kind == ACPI_COND_FIELD && !live &&
+        else if (c && c->kind == ACPI_COND_FIELD && !live && c->region[0] &&
                  (c->space == ACPI_SPACE_MEMORY || c->space == ACPI_SPACE_IO) && c->address_known)
             add(v->unsure, &v->n_unsure, "\\_S3_ depends on firmware data: the If at %s+0x%x %s (setup options, "
                 "Modern Standby); run sleepmux-acpi as root on the machine itself to read it",
