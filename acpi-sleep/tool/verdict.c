@@ -93,16 +93,22 @@ static void s3(const struct acpi_platform *p, bool live, struct verdict *v)
 {
     const struct acpi_sx *sx = &p->sx[3];
     const struct acpi_sxdef *d = undecided(p, 3);
-    char t[16], what[160] = "";
+    char t[16], what[256] = "";
     uint8_t a3, b3;
 
     if (sx->kind == ACPI_SX_ABSENT) {
-        if (sx->dead)
-            snprintf(what, sizeof what, "its definition (%s+0x%x) is behind an If that is false %s",
-                     acpi_sx_table_name(sx->first_dead.table, t), sx->first_dead.offset,
-                     sx->first_dead.cond ? "on this machine" : "at load time");
-        else
+        if (sx->dead && sx->first_dead.cond && sx->first_dead.cond <= p->n_conds) {
+            char cond[160];
+
+            acpi_cond_format(&p->conds[sx->first_dead.cond - 1], cond, sizeof cond);
+            snprintf(what, sizeof what, "its definition (%s+0x%x) is behind an If that is false on this machine: "
+                     "it %s", acpi_sx_table_name(sx->first_dead.table, t), sx->first_dead.offset, cond);
+        } else if (sx->dead) {
+            snprintf(what, sizeof what, "its definition (%s+0x%x) is behind an If that is false at load time",
+                     acpi_sx_table_name(sx->first_dead.table, t), sx->first_dead.offset);
+        } else {
             snprintf(what, sizeof what, "the firmware offers no \\_S3_");
+        }
         add(v->block, &v->n_block, "no S3: switching on hibernate/shut-down only (%s); a sleep switch cannot serve "
             "this machine", what);
         return;
