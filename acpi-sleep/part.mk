@@ -55,9 +55,10 @@ acpi_sleep_aml.libs := acpisleep
 
 ACPI_SEEDS := $(B)/fuzz/seeds/acpi_sleep_tables/.made
 ACPI_SEED_INPUTS := $(addprefix $(ACPI_FIX)/,$(ACPI_PLATFORMS)) \
-    tests/fixtures/acpi-sleep/q35/acpidump.txt tests/fixtures/acpi-sleep/pc/acpidump.txt
+    tests/fixtures/acpi-sleep/q35/acpidump.txt tests/fixtures/acpi-sleep/pc/acpidump.txt \
+    tests/fixtures/acpi-sleep/q35-nos3/acpidump.txt
 $(ACPI_SEEDS): tests/fuzz/acpi_sleep_seeds.py $(ACPI_FIXTURES) tests/fixtures/acpi-sleep/q35/acpidump.txt \
-               tests/fixtures/acpi-sleep/pc/acpidump.txt
+               tests/fixtures/acpi-sleep/pc/acpidump.txt tests/fixtures/acpi-sleep/q35-nos3/acpidump.txt
 	$(call say,SEEDS,$(@D))
 	$(Q)$(PYTHON) $< $(@D) $(B)/fuzz/seeds/acpi_sleep_aml $(ACPI_SEED_INPUTS)
 	@touch $@

@@ -40,6 +40,7 @@ run() {     # run WANT_STATUS WANT_LINE ARGS...
 }
 run 0 "S3  SLP_TYPa=1 SLP_TYPb=1" $fix/q35/acpidump.txt
 run 0 "Verdict: sleepmux can run here" $fix/pc/acpidump.txt
+run 1 "no S3: switching on hibernate/shut-down only (the firmware offers no \\_S3_)" $fix/q35-nos3/acpidump.txt
 tmp=$(mktemp -d)
 (cd "$tmp" && acpixtract -a "$OLDPWD/$fix/q35/acpidump.txt" >/dev/null 2>&1)
 run 0 "PM1a_CNT       I/O    0x604" "$tmp"
