@@ -73,7 +73,7 @@ bool acpi_aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
     }
     if (count > ACPI_AML_MAX_SEGS)
         return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: name path of %G segments, more than this scanner follows",
-                       at, count);
+                            at, count);
     for (unsigned i = 0; i < count; i++)
         if (!name_seg(a, end, &n->seg[i]))
             return false;
@@ -102,7 +102,7 @@ bool acpi_aml_scope_push(struct aml *a, const struct aml_name *n, uint32_t *save
         return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: scope name climbs %g levels above the root", a->pos, n->up);
     if (a->top + keep + n->n > AML_SCOPE_SEGS)
         return acpi_aml_bad(a, ACPI_E_AML_DEPTH, "%o+%w: scopes nested deeper than %g name segments in all", a->pos,
-                       AML_SCOPE_SEGS);
+                            AML_SCOPE_SEGS);
     /* The new scope's path: the kept part of the current one, then n. */
     memmove(&a->stack[a->top], &a->stack[a->base], keep * sizeof a->stack[0]);
     memcpy(&a->stack[a->top + keep], n->seg, n->n * sizeof n->seg[0]);
@@ -181,8 +181,8 @@ void acpi_aml_method_add(struct aml *a, const struct aml_name *n, unsigned argc)
         if (!s->methods_full) {
             s->methods_full = true;
             acpi_note(s->p, ACPI_E_METHODS_FULL, a->tname,
-                 "%o+%w: scratch holds only %G methods; calls to later ones in load-time code may be misread",
-                 a->pos, s->n_methods, 0);
+                      "%o+%w: scratch holds only %G methods; calls to later ones in load-time code may be misread",
+                      a->pos, s->n_methods, 0);
         }
         return;
     }

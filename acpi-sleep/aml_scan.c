@@ -39,8 +39,9 @@ bool acpi_aml_u8(struct aml *a, uint32_t end, uint8_t *v)
 
     if (c < 0)
         return acpi_aml_bad(a, a->src.failed ? ACPI_E_IO : ACPI_E_AML_TRUNCATED,
-                       a->src.failed ? "%o+%w: cannot read the table" : "%o+%w: object runs past the end of its block",
-                       a->pos, 0);
+                            a->src.failed ? "%o+%w: cannot read the table"
+                                          : "%o+%w: object runs past the end of its block",
+                            a->pos, 0);
     a->pos++;
     *v = (uint8_t)c;
     return true;
@@ -84,7 +85,7 @@ bool acpi_aml_pkg_length(struct aml *a, uint32_t end, uint32_t *pkg_end)
     /* The length counts from the PkgLength's own first byte. */
     if (len < a->pos - start || len > end - start)
         return acpi_aml_bad(a, ACPI_E_AML_TRUNCATED, "%o+%w: package length %g runs past the end of its block",
-                       start, len);
+                            start, len);
     *pkg_end = start + len;
     return true;
 }
@@ -364,7 +365,8 @@ static COLD bool method(struct aml *a, uint32_t end, uint32_t at)
     struct aml_name n;
     uint8_t flags;
 
-    if (!acpi_aml_pkg_length(a, end, &pkg_end) || !acpi_aml_name_string(a, pkg_end, &n) || !acpi_aml_u8(a, pkg_end, &flags))
+    if (!acpi_aml_pkg_length(a, end, &pkg_end) || !acpi_aml_name_string(a, pkg_end, &n) ||
+        !acpi_aml_u8(a, pkg_end, &flags))
         return false;
     acpi_aml_method_add(a, &n, flags & 7);
     int s = acpi_aml_sx_state(a, &n);
@@ -501,7 +503,7 @@ static COLD bool alias(struct aml *a, uint32_t end, uint32_t at)
                                .flags = ACPI_SXD_UNPARSED | ACPI_SXD_INVALID | aml_def_flags(a)};
 
         acpi_note(a->s->p, ACPI_E_SX_ALIAS, a->tname, "%o+%w: \\_S%G_ is an Alias; its target is not followed", at,
-             (unsigned)s, 0);
+                  (unsigned)s, 0);
         acpi_aml_sx_add(a, (unsigned)s, &d);
     }
     return true;
@@ -592,7 +594,7 @@ static bool term_list(struct aml *a, uint32_t end)
 }
 
 void acpi_aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struct acpi_io *io, void *scratch,
-                   size_t size)
+                        size_t size)
 {
     /* A quarter of the scratch (at most 4 KiB) is the window onto the
      * table; the rest, 8-byte aligned, holds methods and objects, half

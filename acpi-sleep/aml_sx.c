@@ -145,7 +145,7 @@ static void value_note(struct aml *a, const struct acpi_sxdef *d, unsigned state
 {
     if (d->flags & ACPI_SXD_INVALID)
         acpi_note(a->s->p, ACPI_E_SX_VALUE, a->tname,
-             "%o+%w: \\_S%G_ is not a package of integers; an OS cannot use it", d->offset, state, 0);
+                  "%o+%w: \\_S%G_ is not a package of integers; an OS cannot use it", d->offset, state, 0);
 }
 
 bool acpi_aml_sx_name(struct aml *a, uint32_t end, unsigned state, uint32_t def_at, uint8_t flags)
@@ -195,7 +195,7 @@ void acpi_aml_sx_method(struct aml *a, uint32_t body, uint32_t end, unsigned sta
         acpi_aml_sx_add(a, state, &d);
     }
     acpi_note(a->s->p, ACPI_E_SX_VALUE, a->tname, "%o+%w: \\_S%G_ is a Method; its Return values are candidates",
-         def_at, state, 0);
+              def_at, state, 0);
     a->pos = saved;
 }
 

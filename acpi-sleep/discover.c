@@ -147,7 +147,7 @@ enum acpi_status acpi_discover_live(struct acpi_platform *p, const struct acpi_i
         return acpi_fail(err, ACPI_E_ARG, "acpi_discover", "%o: no read_phys callback", 0, 0, 0);
     if (!scratch || scratch_size < ACPI_SCRATCH_MIN)
         return acpi_fail(err, ACPI_E_ARG, "acpi_discover", "%o: scratch of %G bytes, at least %X needed", 0,
-                    scratch ? scratch_size : 0, ACPI_SCRATCH_MIN);
+                         scratch ? scratch_size : 0, ACPI_SCRATCH_MIN);
 
     acpi_aml_scan_init(&scan, p, io, scratch, scratch_size);
     if (fw && fw->io && fw->may_read) {

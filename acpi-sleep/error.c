@@ -79,7 +79,7 @@ void acpi_object_name(char out[32], const char *sig, int index, uint64_t pa)
 }
 
 enum acpi_status acpi_fail(struct acpi_error *e, enum acpi_status s, const char *object, const char *msg,
-                      uint64_t where, uint64_t got, uint64_t want)
+                           uint64_t where, uint64_t got, uint64_t want)
 {
     if (e) {
         struct sbuf b;
@@ -104,7 +104,7 @@ void acpi_note_error(struct acpi_platform *p, const struct acpi_error *e)
 }
 
 void acpi_note(struct acpi_platform *p, enum acpi_status s, const char *object, const char *msg,
-          uint64_t where, uint64_t got, uint64_t want)
+               uint64_t where, uint64_t got, uint64_t want)
 {
     struct acpi_error e;
 

@@ -44,13 +44,15 @@ static void pm_block(struct acpi_platform *p, const char *name, uint32_t legacy,
                 return;
         } else {
             if (legacy && legacy != x->address)
-                acpi_note(p, ACPI_E_DUPLICATE, obj, "%o: 32-bit block %g and X_ block %x differ; using X_ (ACPI 6.5 5.2.9)",
-                     0, legacy, x->address);
+                acpi_note(p, ACPI_E_DUPLICATE, obj,
+                          "%o: 32-bit block %g and X_ block %x differ; using X_ (ACPI 6.5 5.2.9)",
+                          0, legacy, x->address);
             if (!len)
                 len = xlen;
             else if (xlen && xlen != len)
-                acpi_note(p, ACPI_E_WIDTH, obj, "%o: X_ block is %G bytes wide, the length byte says %X; using the latter",
-                     0, xlen, len);
+                acpi_note(p, ACPI_E_WIDTH, obj,
+                          "%o: X_ block is %G bytes wide, the length byte says %X; using the latter",
+                          0, xlen, len);
             out->address = x->address;
             out->space = x->space;
             out->bit_offset = x->bit_offset;
@@ -67,7 +69,7 @@ static void pm_block(struct acpi_platform *p, const char *name, uint32_t legacy,
         return;
     if (len < min_len) {
         acpi_note(p, ACPI_E_WIDTH, obj, "%o: length %G is less than the %X the spec requires; using %X",
-             out->address, len, min_len);
+                  out->address, len, min_len);
         len = min_len;
     }
     out->size = len;
@@ -118,10 +120,10 @@ void acpi_fadt_decode(struct acpi_platform *p, const struct fadt *f)
     p->dsdt64 = f->x_dsdt;
     if (f->h.revision > 6)
         acpi_note(p, ACPI_E_REVISION, "FADT", "%o: revision %G is newer than ACPI 6.5's %X; read as %X", 0,
-             f->h.revision, 6);
+                  f->h.revision, 6);
     if (p->dsdt32 && p->dsdt64 && p->dsdt32 != p->dsdt64)
         acpi_note(p, ACPI_E_DUPLICATE, "FADT", "%o: DSDT %g and X_DSDT %x differ; using X_DSDT (ACPI 6.5 5.2.9)", 0,
-             p->dsdt32, p->dsdt64);
+                  p->dsdt32, p->dsdt64);
     if (p->facs32 && p->facs64 && p->facs32 != p->facs64)
         acpi_note(p, ACPI_E_DUPLICATE, "FADT", "%o: FIRMWARE_CTRL %g and X_FIRMWARE_CTRL %x differ; using X_ "
                                           "(ACPI 6.5 5.2.9; Linux uses the 32-bit one)", 0, p->facs32, p->facs64);
@@ -138,7 +140,7 @@ void acpi_fadt_decode(struct acpi_platform *p, const struct fadt *f)
     if (p->hw_reduced) {
         if (!p->sleep_control.address)
             acpi_note(p, ACPI_E_MISSING, "FADT", "%o: hardware-reduced ACPI without SLEEP_CONTROL_REG: no way to sleep",
-                 0, 0, 0);
+                      0, 0, 0);
         return;
     }
 

@@ -33,10 +33,10 @@ void acpi_sb_dec(struct sbuf *b, uint64_t v);
  *   %o object   %w where   %g got   %x want   (hex)
  *   %G got      %X want    (decimal)   %s the got value as a 4-char signature */
 enum acpi_status acpi_fail(struct acpi_error *e, enum acpi_status s, const char *object, const char *msg,
-                      uint64_t where, uint64_t got, uint64_t want);
+                           uint64_t where, uint64_t got, uint64_t want);
 /* Keep a problem discovery survives. */
 void acpi_note(struct acpi_platform *p, enum acpi_status s, const char *object, const char *msg,
-          uint64_t where, uint64_t got, uint64_t want);
+               uint64_t where, uint64_t got, uint64_t want);
 void acpi_note_error(struct acpi_platform *p, const struct acpi_error *e);
 
 /* "SSDT[2] at 0x7ffe1000", "FACP" (index < 0 and pa == 0 leave them out). */
@@ -58,7 +58,7 @@ struct src {
 };
 
 void acpi_src_init(struct src *s, const struct acpi_io *io, uint64_t pa, uint32_t len, uint8_t *win,
-              uint32_t win_cap);
+                   uint32_t win_cap);
 /* The byte at off, or -1 past the end (or after an I/O failure). */
 int acpi_src_byte_slow(struct src *s, uint32_t off);
 static inline int acpi_src_byte(struct src *s, uint32_t off)
@@ -85,7 +85,7 @@ struct fadt;
 void acpi_fadt_decode(struct acpi_platform *p, const struct fadt *f);
 /* Validate the FACS at pa and record its fixed fields in p. */
 enum acpi_status acpi_facs_check(struct acpi_platform *p, const struct acpi_io *io, uint64_t pa,
-                            struct acpi_error *err);
+                                 struct acpi_error *err);
 
 /* An integer Name, OperationRegion or field unit, for If predicates
  * (aml_obj.c). */
@@ -122,7 +122,7 @@ struct aml_scan {
 };
 
 void acpi_aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struct acpi_io *io, void *scratch,
-                   size_t size);
+                        size_t size);
 /* Scan one definition block's AML ([36, len) of the table at pa) for
  * \_Sx_ definitions; table is 0 for the DSDT, n for SSDT[n-1]. */
 void acpi_aml_scan_table(struct aml_scan *s, uint64_t pa, uint32_t len, uint8_t table);

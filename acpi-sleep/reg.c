@@ -14,11 +14,12 @@ static enum acpi_status one(const struct acpi_io *io, const struct acpi_reg *r, 
             return acpi_fail(err, ACPI_E_WIDTH, name, "%o: %G-byte access at port %w is not possible", addr, size, 0);
         if (write ? !io->port_out : !io->port_in)
             return acpi_fail(err, ACPI_E_IO, name, "%o: no port I/O callback for port %w", addr, 0, 0);
-        bool ok = write ? io->port_out(io->ctx, (uint16_t)addr, size, x) : io->port_in(io->ctx, (uint16_t)addr, size, &x);
+        bool ok = write ? io->port_out(io->ctx, (uint16_t)addr, size, x)
+                        : io->port_in(io->ctx, (uint16_t)addr, size, &x);
 
         if (!ok)
             return acpi_fail(err, ACPI_E_IO, name, write ? "%o: writing port %w failed" : "%o: reading port %w failed",
-                        addr, 0, 0);
+                             addr, 0, 0);
         *v = x;
         return ACPI_OK;
     }
@@ -48,7 +49,7 @@ static enum acpi_status check(const struct acpi_reg *r, const char *name, struct
         return acpi_fail(err, ACPI_E_MISSING, name, "%o: not present on this platform", 0, 0, 0);
     if (!r->size || r->size > 8 || !r->access || r->access > 8 || r->size % r->access || r->bit_offset >= 64)
         return acpi_fail(err, ACPI_E_WIDTH, name, "%o: %G bytes in accesses of %X cannot be handled", r->address,
-                    r->size, r->access);
+                         r->size, r->access);
     return ACPI_OK;
 }
 

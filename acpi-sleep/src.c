@@ -7,7 +7,7 @@
 #include "internal.h"
 
 void acpi_src_init(struct src *s, const struct acpi_io *io, uint64_t pa, uint32_t len, uint8_t *win,
-              uint32_t win_cap)
+                   uint32_t win_cap)
 {
     s->io = io;
     s->pa = pa;

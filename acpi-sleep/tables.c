@@ -16,7 +16,7 @@ static uint8_t sum_bytes(const void *p, size_t n)
 }
 
 enum acpi_status acpi_rsdp_read(const struct acpi_io *io, uint64_t pa, uint8_t *revision, uint64_t *rsdt,
-                           uint64_t *xsdt, struct acpi_error *err)
+                                uint64_t *xsdt, struct acpi_error *err)
 {
     struct rsdp r;
 
@@ -39,7 +39,7 @@ enum acpi_status acpi_rsdp_read(const struct acpi_io *io, uint64_t pa, uint8_t *
         return acpi_fail(err, ACPI_E_IO, "RSDP", "%o: cannot read %G bytes at %w", pa, sizeof r, 0);
     if (r.length < sizeof r)
         return acpi_fail(err, ACPI_E_SHORT, "RSDP", "%o: length %G shorter than the %X bytes of revision 2",
-                    pa, r.length, sizeof r);
+                         pa, r.length, sizeof r);
     /* The extended checksum covers `length` bytes; more than the struct
      * is legal but unheard of, so check only what is read. */
     sum = sum_bytes(&r, sizeof r);
@@ -67,7 +67,7 @@ bool acpi_find_rsdp(const struct acpi_io *io, uint64_t start, uint64_t len, uint
 }
 
 enum acpi_status acpi_table_check(struct table_ctx *c, uint64_t pa, const char *sig, int index, uint32_t max,
-                             struct acpi_table *t, struct acpi_error *err)
+                                  struct acpi_table *t, struct acpi_error *err)
 {
     char obj[32];
     struct sdt_header h;
@@ -80,7 +80,7 @@ enum acpi_status acpi_table_check(struct table_ctx *c, uint64_t pa, const char *
         return acpi_fail(err, ACPI_E_IO, obj, "%o: cannot read its header at %w", pa, 0, 0);
     if (sig && memcmp(h.signature, sig, 4) != 0)
         return acpi_fail(err, ACPI_E_SIGNATURE, obj, "%o: table at %w has signature \"%s\"", pa,
-                    le32((const uint8_t *)h.signature), 0);
+                         le32((const uint8_t *)h.signature), 0);
     if (!sig) {
         char found[5];
 
@@ -93,7 +93,7 @@ enum acpi_status acpi_table_check(struct table_ctx *c, uint64_t pa, const char *
         return acpi_fail(err, ACPI_E_SHORT, obj, "%o: length %g shorter than its header", pa, h.length, 0);
     if (h.length > max)
         return acpi_fail(err, ACPI_E_LONG, obj, "%o: length %g larger than the %x this code accepts", pa,
-                    h.length, max);
+                         h.length, max);
     if (pa + h.length < pa)
         return acpi_fail(err, ACPI_E_RANGE, obj, "%o: %g bytes at %w run past the end of memory", pa, h.length, 0);
 
@@ -130,7 +130,7 @@ enum acpi_status acpi_table_check(struct table_ctx *c, uint64_t pa, const char *
 }
 
 bool acpi_root_entry(const struct table_ctx *c, const struct acpi_table *root, bool xsdt, uint32_t i,
-                uint64_t *pa)
+                     uint64_t *pa)
 {
     uint32_t esize = xsdt ? 8 : 4;
     uint8_t b[8] = {0};

@@ -183,7 +183,8 @@ enum verdict_kind verdict(const struct acpi_platform *p, const struct acpi_io *i
         bool svm = cpu_flag("svm"), vmx = cpu_flag("vmx");
 
         if (!svm && !vmx)
-            add(v->block, &v->n_block, "the CPU shows neither AMD SVM nor Intel VMX (or they are disabled in firmware)");
+            add(v->block, &v->n_block,
+                "the CPU shows neither AMD SVM nor Intel VMX (or they are disabled in firmware)");
         else if (svm ? !cpu_flag("npt") : !cpu_flag("ept"))
             add(v->block, &v->n_block, "the CPU has %s but no %s (nested paging)", svm ? "SVM" : "VMX",
                 svm ? "NPT" : "EPT");
