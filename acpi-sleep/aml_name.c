@@ -11,7 +11,7 @@
  */
 #include "aml.h"
 
-bool aml_is_name_start(int c)
+bool acpi_aml_is_name_start(int c)
 {
     return c == AML_ROOT || c == AML_PARENT || c == AML_DUAL_PREFIX || c == AML_MULTI_PREFIX ||
            c == '_' || (c >= 'A' && c <= 'Z');
@@ -22,18 +22,18 @@ static bool name_seg(struct aml *a, uint32_t end, uint32_t *seg)
     uint8_t c[4];
 
     for (int i = 0; i < 4; i++) {
-        if (!aml_u8(a, end, &c[i]))
+        if (!acpi_aml_u8(a, end, &c[i]))
             return false;
         bool ok = c[i] == '_' || (c[i] >= 'A' && c[i] <= 'Z') || (i > 0 && c[i] >= '0' && c[i] <= '9');
 
         if (!ok)
-            return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: byte %g is not a NameSeg character", a->pos - 1, c[i]);
+            return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: byte %g is not a NameSeg character", a->pos - 1, c[i]);
     }
     *seg = SEG(c[0], c[1], c[2], c[3]);
     return true;
 }
 
-bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
+bool acpi_aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
 {
     uint8_t c, count;
     uint32_t at = a->pos;
@@ -41,18 +41,18 @@ bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
     n->root = false;
     n->up = 0;
     n->n = 0;
-    if (aml_peek(a, end) == AML_ROOT) {
+    if (acpi_aml_peek(a, end) == AML_ROOT) {
         n->root = true;
         a->pos++;
     } else {
-        while (aml_peek(a, end) == AML_PARENT) {
+        while (acpi_aml_peek(a, end) == AML_PARENT) {
             if (n->up == 255)
-                return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: more than 255 parent prefixes", at, 0);
+                return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: more than 255 parent prefixes", at, 0);
             n->up++;
             a->pos++;
         }
     }
-    if (!aml_u8(a, end, &c))
+    if (!acpi_aml_u8(a, end, &c))
         return false;
     switch (c) {
     case AML_ZERO:                  /* NullName */
@@ -61,10 +61,10 @@ bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
         count = 2;
         break;
     case AML_MULTI_PREFIX:
-        if (!aml_u8(a, end, &count))
+        if (!acpi_aml_u8(a, end, &count))
             return false;
         if (count == 0)
-            return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: MultiNamePath of 0 segments", at, 0);
+            return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: MultiNamePath of 0 segments", at, 0);
         break;
     default:
         a->pos--;
@@ -72,8 +72,8 @@ bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
         break;
     }
     if (count > ACPI_AML_MAX_SEGS)
-        return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: name path of %G segments, more than this scanner follows",
-                       at, count);
+        return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: name path of %G segments, more than this scanner follows",
+                            at, count);
     for (unsigned i = 0; i < count; i++)
         if (!name_seg(a, end, &n->seg[i]))
             return false;
@@ -81,7 +81,7 @@ bool aml_name_string(struct aml *a, uint32_t end, struct aml_name *n)
     return true;
 }
 
-int aml_sx_state(const struct aml *a, const struct aml_name *n)
+int acpi_aml_sx_state(const struct aml *a, const struct aml_name *n)
 {
     uint32_t scope_n = a->top - a->base;
 
@@ -93,16 +93,16 @@ int aml_sx_state(const struct aml *a, const struct aml_name *n)
     return -1;
 }
 
-bool aml_scope_push(struct aml *a, const struct aml_name *n, uint32_t *saved_base, uint32_t *saved_top)
+bool acpi_aml_scope_push(struct aml *a, const struct aml_name *n, uint32_t *saved_base, uint32_t *saved_top)
 {
     uint32_t cur = a->top - a->base;
     uint32_t keep = n->root ? 0 : cur - (n->up < cur ? n->up : cur);
 
     if (!n->root && n->up > cur)
-        return aml_bad(a, ACPI_E_AML_NAME, "%o+%w: scope name climbs %g levels above the root", a->pos, n->up);
+        return acpi_aml_bad(a, ACPI_E_AML_NAME, "%o+%w: scope name climbs %g levels above the root", a->pos, n->up);
     if (a->top + keep + n->n > AML_SCOPE_SEGS)
-        return aml_bad(a, ACPI_E_AML_DEPTH, "%o+%w: scopes nested deeper than %g name segments in all", a->pos,
-                       AML_SCOPE_SEGS);
+        return acpi_aml_bad(a, ACPI_E_AML_DEPTH, "%o+%w: scopes nested deeper than %g name segments in all", a->pos,
+                            AML_SCOPE_SEGS);
     /* The new scope's path: the kept part of the current one, then n. */
     memmove(&a->stack[a->top], &a->stack[a->base], keep * sizeof a->stack[0]);
     memcpy(&a->stack[a->top + keep], n->seg, n->n * sizeof n->seg[0]);
@@ -113,14 +113,14 @@ bool aml_scope_push(struct aml *a, const struct aml_name *n, uint32_t *saved_bas
     return true;
 }
 
-void aml_scope_pop(struct aml *a, uint32_t saved_base, uint32_t saved_top)
+void acpi_aml_scope_pop(struct aml *a, uint32_t saved_base, uint32_t saved_top)
 {
     a->base = saved_base;
     a->top = saved_top;
 }
 
 /* FNV-1a over the segments of scope[0, keep) + n's segments. */
-static uint64_t path_hash(const struct aml *a, uint32_t keep, const struct aml_name *n)
+uint64_t acpi_aml_path_hash(const struct aml *a, uint32_t keep, const struct aml_name *n)
 {
     uint64_t h = 0xcbf29ce484222325ull;
 
@@ -137,7 +137,7 @@ static uint64_t path_hash(const struct aml *a, uint32_t keep, const struct aml_n
     return h ? h : 8;
 }
 
-static bool resolve_keep(const struct aml *a, const struct aml_name *n, uint32_t *keep)
+bool acpi_aml_resolve_keep(const struct aml *a, const struct aml_name *n, uint32_t *keep)
 {
     uint32_t cur = a->top - a->base;
 
@@ -166,22 +166,23 @@ static uint64_t *slot(const struct aml_scan *s, uint64_t h)
     return &s->methods[i];
 }
 
-void aml_method_add(struct aml *a, const struct aml_name *n, unsigned argc)
+void acpi_aml_method_add(struct aml *a, const struct aml_name *n, unsigned argc)
 {
     struct aml_scan *s = a->s;
     uint32_t keep;
 
-    if (!n->n || !resolve_keep(a, n, &keep) || !s->methods_cap)
+    /* Code that never runs defines nothing. */
+    if (a->dead || !n->n || !acpi_aml_resolve_keep(a, n, &keep) || !s->methods_cap)
         return;
-    uint64_t h = path_hash(a, keep, n);
+    uint64_t h = acpi_aml_path_hash(a, keep, n);
     uint64_t *e = slot(s, h);
 
     if (!*e && (uint64_t)(s->n_methods + 1) * 4 > (uint64_t)s->methods_cap * 3) {
         if (!s->methods_full) {
             s->methods_full = true;
-            note(s->p, ACPI_E_METHODS_FULL, a->tname,
-                 "%o+%w: scratch holds only %G methods; calls to later ones in load-time code may be misread",
-                 a->pos, s->n_methods, 0);
+            acpi_note(s->p, ACPI_E_METHODS_FULL, a->tname,
+                      "%o+%w: scratch holds only %G methods; calls to later ones in load-time code may be misread",
+                      a->pos, s->n_methods, 0);
         }
         return;
     }
@@ -199,20 +200,46 @@ static bool method_lookup(const struct aml_scan *s, uint64_t h, unsigned *argc)
     return e != 0;
 }
 
-unsigned aml_method_args(struct aml *a, const struct aml_name *n)
+bool acpi_aml_method_find(struct aml *a, const struct aml_name *n, unsigned *argc)
 {
     uint32_t keep;
-    unsigned argc;
 
-    if (!n->n || !resolve_keep(a, n, &keep))
-        return 0;
-    if (method_lookup(a->s, path_hash(a, keep, n), &argc))
-        return argc;
+    if (!n->n || !acpi_aml_resolve_keep(a, n, &keep))
+        return false;
+    if (method_lookup(a->s, acpi_aml_path_hash(a, keep, n), argc))
+        return true;
     /* §5.3: a single NameSeg without prefixes is searched for in each
      * enclosing scope up to the root. */
     if (n->n == 1 && !n->root && !n->up)
         while (keep-- > 0)
-            if (method_lookup(a->s, path_hash(a, keep, n), &argc))
-                return argc;
-    return 0;
+            if (method_lookup(a->s, acpi_aml_path_hash(a, keep, n), argc))
+                return true;
+    return false;
+}
+
+unsigned acpi_aml_method_args(struct aml *a, const struct aml_name *n)
+{
+    unsigned argc;
+
+    return acpi_aml_method_find(a, n, &argc) ? argc : 0;
+}
+
+void acpi_aml_path_string(const struct aml *a, uint32_t keep, const struct aml_name *n, char *buf, size_t size)
+{
+    struct sbuf b;
+
+    acpi_sb_init(&b, buf, size);
+    acpi_sb_char(&b, '\\');
+    for (uint32_t i = 0; i < keep + n->n; i++) {
+        uint32_t seg = i < keep ? a->stack[a->base + i] : n->seg[i - keep];
+        char c[4] = {(char)seg, (char)(seg >> 8), (char)(seg >> 16), (char)(seg >> 24)};
+
+        size_t len = 4;
+
+        while (len > 1 && c[len - 1] == '_')   /* "_SB_" reads "_SB", as ACPICA prints it */
+            len--;
+        if (i)
+            acpi_sb_char(&b, '.');
+        acpi_sb_mem(&b, c, len);
+    }
 }

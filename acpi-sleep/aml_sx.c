@@ -21,23 +21,37 @@ const char *acpi_sx_table_name(uint8_t table, char buf[16])
 {
     struct sbuf b;
 
-    sb_init(&b, buf, 16);
+    acpi_sb_init(&b, buf, 16);
     if (table == 0) {
-        sb_str(&b, "DSDT");
+        acpi_sb_str(&b, "DSDT");
     } else {
-        sb_str(&b, "SSDT[");
-        sb_dec(&b, table - 1u);
-        sb_char(&b, ']');
+        acpi_sb_str(&b, "SSDT[");
+        acpi_sb_dec(&b, table - 1u);
+        acpi_sb_char(&b, ']');
     }
     return buf;
 }
 
-void aml_sx_add(struct aml *a, unsigned state, const struct acpi_sxdef *d)
+void acpi_aml_sx_add(struct aml *a, unsigned state, const struct acpi_sxdef *d)
 {
     struct acpi_sx *sx = &a->s->p->sx[state];
+    struct acpi_sxdef def = *d;
 
+    if (def.flags & (ACPI_SXD_CONDITIONAL | ACPI_SXD_LIVE) || a->dead)
+        def.cond = a->cond_idx;
+    /* The predicate is kept if a definition (or the first dead one) names it. */
+    if (def.cond && (!a->dead || !sx->dead))
+        a->s->conds_used |= 1u << (def.cond - 1);
+    /* Behind a false predicate: an OS never creates it. */
+    if (a->dead) {
+        if (!sx->dead)
+            sx->first_dead = def;
+        if (sx->dead < 255)
+            sx->dead++;
+        return;
+    }
     if (sx->n < ACPI_SX_MAX_DEFS)
-        sx->def[sx->n++] = *d;
+        sx->def[sx->n++] = def;
     else if (sx->more < 255)
         sx->more++;
 }
@@ -52,16 +66,16 @@ static bool integer(struct aml *a, uint32_t end, uint64_t *v)
 {
     uint8_t op;
 
-    if (!aml_u8(a, end, &op))
+    if (!acpi_aml_u8(a, end, &op))
         return false;
     switch (op) {
     case AML_ZERO: *v = 0; return true;
     case AML_ONE: *v = 1; return true;
     case AML_ONES: *v = ~0ull; return true;
-    case AML_BYTE: return aml_uint(a, end, 1, v);
-    case AML_WORD: return aml_uint(a, end, 2, v);
-    case AML_DWORD: return aml_uint(a, end, 4, v);
-    default: return aml_uint(a, end, 8, v);
+    case AML_BYTE: return acpi_aml_uint(a, end, 1, v);
+    case AML_WORD: return acpi_aml_uint(a, end, 2, v);
+    case AML_DWORD: return acpi_aml_uint(a, end, 4, v);
+    default: return acpi_aml_uint(a, end, 8, v);
     }
 }
 
@@ -75,23 +89,23 @@ static bool package(struct aml *a, uint32_t end, struct acpi_sxdef *d)
     bool is_int[2] = {false, false};
     struct aml_name n;
 
-    if (!aml_u8(a, end, &op) || !aml_pkg_length(a, end, &pkg_end))
+    if (!acpi_aml_u8(a, end, &op) || !acpi_aml_pkg_length(a, end, &pkg_end))
         return false;
     if (op == AML_PACKAGE) {
-        if (!aml_u8(a, pkg_end, &num8))
+        if (!acpi_aml_u8(a, pkg_end, &num8))
             return false;
         declared = num8;
-    } else if (is_integer_op(aml_peek(a, pkg_end))) {
+    } else if (is_integer_op(acpi_aml_peek(a, pkg_end))) {
         uint64_t v;
 
         if (!integer(a, pkg_end, &v))
             return false;
         declared = v > 255 ? 255 : (uint32_t)v;
-    } else if (!aml_term_arg(a, pkg_end)) {     /* computed size: count what is there */
+    } else if (!acpi_aml_term_arg(a, pkg_end)) {     /* computed size: count what is there */
         return false;
     }
     for (; a->pos < pkg_end; i++) {
-        int c = aml_peek(a, pkg_end);
+        int c = acpi_aml_peek(a, pkg_end);
         bool ok;
 
         if (is_integer_op(c)) {
@@ -102,10 +116,10 @@ static bool package(struct aml *a, uint32_t end, struct acpi_sxdef *d)
                 val[i] = v;
                 is_int[i] = true;
             }
-        } else if (aml_is_name_start(c)) {
-            ok = aml_name_string(a, pkg_end, &n);   /* a reference, not a call */
+        } else if (acpi_aml_is_name_start(c)) {
+            ok = acpi_aml_name_string(a, pkg_end, &n);   /* a reference, not a call */
         } else {
-            ok = aml_term_arg(a, pkg_end);
+            ok = acpi_aml_term_arg(a, pkg_end);
         }
         if (!ok)
             return false;
@@ -130,29 +144,29 @@ static bool package(struct aml *a, uint32_t end, struct acpi_sxdef *d)
 static void value_note(struct aml *a, const struct acpi_sxdef *d, unsigned state)
 {
     if (d->flags & ACPI_SXD_INVALID)
-        note(a->s->p, ACPI_E_SX_VALUE, a->tname,
-             "%o+%w: \\_S%G_ is not a package of integers; an OS cannot use it", d->offset, state, 0);
+        acpi_note(a->s->p, ACPI_E_SX_VALUE, a->tname,
+                  "%o+%w: \\_S%G_ is not a package of integers; an OS cannot use it", d->offset, state, 0);
 }
 
-bool aml_sx_name(struct aml *a, uint32_t end, unsigned state, uint32_t def_at, uint8_t flags)
+bool acpi_aml_sx_name(struct aml *a, uint32_t end, unsigned state, uint32_t def_at, uint8_t flags)
 {
     struct acpi_sxdef d = {.table = a->table, .offset = def_at, .flags = flags};
-    int c = aml_peek(a, end);
+    int c = acpi_aml_peek(a, end);
 
     if (c == AML_PACKAGE || c == AML_VAR_PACKAGE) {
         if (!package(a, end, &d))
             return false;
     } else {
-        if (!aml_term_arg(a, end))
+        if (!acpi_aml_term_arg(a, end))
             return false;
         d.flags |= ACPI_SXD_INVALID;
     }
     value_note(a, &d, state);
-    aml_sx_add(a, state, &d);
+    acpi_aml_sx_add(a, state, &d);
     return true;
 }
 
-void aml_sx_method(struct aml *a, uint32_t body, uint32_t end, unsigned state, uint32_t def_at, uint8_t flags)
+void acpi_aml_sx_method(struct aml *a, uint32_t body, uint32_t end, unsigned state, uint32_t def_at, uint8_t flags)
 {
     unsigned found = 0;
     uint32_t saved = a->pos;
@@ -160,8 +174,8 @@ void aml_sx_method(struct aml *a, uint32_t body, uint32_t end, unsigned state, u
     /* What a method returns depends on how it runs; every Return of a
      * constant package is a candidate. */
     for (uint32_t at = body; at + 1 < end; at++) {
-        int c = src_byte(&a->src, at);
-        int next = src_byte(&a->src, at + 1);
+        int c = acpi_src_byte(&a->src, at);
+        int next = acpi_src_byte(&a->src, at + 1);
 
         if (c != AML_RETURN || (next != AML_PACKAGE && next != AML_VAR_PACKAGE))
             continue;
@@ -169,7 +183,7 @@ void aml_sx_method(struct aml *a, uint32_t body, uint32_t end, unsigned state, u
 
         a->pos = at + 1;
         if (package(a, end, &d)) {
-            aml_sx_add(a, state, &d);
+            acpi_aml_sx_add(a, state, &d);
             found++;
         }
         a->bad = false;
@@ -178,27 +192,27 @@ void aml_sx_method(struct aml *a, uint32_t body, uint32_t end, unsigned state, u
         struct acpi_sxdef d = {.table = a->table, .offset = def_at,
                                .flags = flags | ACPI_SXD_METHOD | ACPI_SXD_INVALID};
 
-        aml_sx_add(a, state, &d);
+        acpi_aml_sx_add(a, state, &d);
     }
-    note(a->s->p, ACPI_E_SX_VALUE, a->tname, "%o+%w: \\_S%G_ is a Method; its Return values are candidates",
-         def_at, state, 0);
+    acpi_note(a->s->p, ACPI_E_SX_VALUE, a->tname, "%o+%w: \\_S%G_ is a Method; its Return values are candidates",
+              def_at, state, 0);
     a->pos = saved;
 }
 
-void aml_sx_byte_scan(struct aml *a, uint32_t from, uint32_t end)
+void acpi_aml_sx_byte_scan(struct aml *a, uint32_t from, uint32_t end)
 {
-    uint8_t flags = ACPI_SXD_UNPARSED | (a->cond ? ACPI_SXD_CONDITIONAL : 0);
+    uint8_t flags = ACPI_SXD_UNPARSED | aml_def_flags(a);
     struct aml_name n;
 
     for (uint32_t at = from; at < end; at++) {
-        int c = src_byte(&a->src, at);
+        int c = acpi_src_byte(&a->src, at);
 
         if (c != AML_NAME && c != AML_METHOD)
             continue;
         uint32_t pkg_end = end;
 
         a->pos = at + 1;
-        if ((c == AML_METHOD && !aml_pkg_length(a, end, &pkg_end)) || !aml_name_string(a, pkg_end, &n) ||
+        if ((c == AML_METHOD && !acpi_aml_pkg_length(a, end, &pkg_end)) || !acpi_aml_name_string(a, pkg_end, &n) ||
             n.n != 1) {
             a->bad = false;
             continue;
@@ -216,25 +230,25 @@ void aml_sx_byte_scan(struct aml *a, uint32_t from, uint32_t end)
         if (c == AML_METHOD) {
             uint8_t mflags;
 
-            if (aml_u8(a, pkg_end, &mflags))
-                aml_sx_method(a, a->pos, pkg_end, (unsigned)state, at, flags);
+            if (acpi_aml_u8(a, pkg_end, &mflags))
+                acpi_aml_sx_method(a, a->pos, pkg_end, (unsigned)state, at, flags);
             /* Its body has been read; going on after it keeps the scan
              * linear however many such methods nest. */
             at = pkg_end - 1;
         } else {
             struct acpi_sxdef d = {.table = a->table, .offset = at, .flags = flags};
-            int v = aml_peek(a, end);
+            int v = acpi_aml_peek(a, end);
 
             if (!((v == AML_PACKAGE || v == AML_VAR_PACKAGE) && package(a, end, &d)))
                 d.flags |= ACPI_SXD_INVALID;
-            aml_sx_add(a, (unsigned)state, &d);
+            acpi_aml_sx_add(a, (unsigned)state, &d);
         }
         a->bad = false;
     }
     a->pos = end;
 }
 
-void sx_classify(struct acpi_platform *p)
+void acpi_sx_classify(struct acpi_platform *p)
 {
     for (unsigned s = 0; s < 6; s++) {
         struct acpi_sx *sx = &p->sx[s];

@@ -4,7 +4,7 @@
  */
 #include "internal.h"
 
-void sb_init(struct sbuf *b, char *buf, size_t size)
+void acpi_sb_init(struct sbuf *b, char *buf, size_t size)
 {
     b->buf = buf;
     b->size = size;
@@ -13,7 +13,7 @@ void sb_init(struct sbuf *b, char *buf, size_t size)
         buf[0] = 0;
 }
 
-void sb_char(struct sbuf *b, char c)
+void acpi_sb_char(struct sbuf *b, char c)
 {
     if (b->len + 1 < b->size) {
         b->buf[b->len] = c;
@@ -22,33 +22,33 @@ void sb_char(struct sbuf *b, char c)
     b->len++;
 }
 
-void sb_str(struct sbuf *b, const char *s)
+void acpi_sb_str(struct sbuf *b, const char *s)
 {
     while (*s)
-        sb_char(b, *s++);
+        acpi_sb_char(b, *s++);
 }
 
-void sb_mem(struct sbuf *b, const char *s, size_t n)
+void acpi_sb_mem(struct sbuf *b, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        sb_char(b, s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?');
+        acpi_sb_char(b, s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?');
 }
 
-void sb_hex(struct sbuf *b, uint64_t v)
+void acpi_sb_hex(struct sbuf *b, uint64_t v)
 {
     char d[16];
     int n = 0;
 
-    sb_str(b, "0x");
+    acpi_sb_str(b, "0x");
     do {
         d[n++] = "0123456789abcdef"[v & 15];
         v >>= 4;
     } while (v);
     while (n)
-        sb_char(b, d[--n]);
+        acpi_sb_char(b, d[--n]);
 }
 
-void sb_dec(struct sbuf *b, uint64_t v)
+void acpi_sb_dec(struct sbuf *b, uint64_t v)
 {
     char d[20];
     int n = 0;
@@ -58,36 +58,36 @@ void sb_dec(struct sbuf *b, uint64_t v)
         v /= 10;
     } while (v);
     while (n)
-        sb_char(b, d[--n]);
+        acpi_sb_char(b, d[--n]);
 }
 
-void object_name(char out[32], const char *sig, int index, uint64_t pa)
+void acpi_object_name(char out[32], const char *sig, int index, uint64_t pa)
 {
     struct sbuf b;
 
-    sb_init(&b, out, 32);
-    sb_str(&b, sig);
+    acpi_sb_init(&b, out, 32);
+    acpi_sb_str(&b, sig);
     if (index >= 0) {
-        sb_char(&b, '[');
-        sb_dec(&b, (uint64_t)index);
-        sb_char(&b, ']');
+        acpi_sb_char(&b, '[');
+        acpi_sb_dec(&b, (uint64_t)index);
+        acpi_sb_char(&b, ']');
     }
     if (pa) {
-        sb_str(&b, " at ");
-        sb_hex(&b, pa);
+        acpi_sb_str(&b, " at ");
+        acpi_sb_hex(&b, pa);
     }
 }
 
-enum acpi_status fail(struct acpi_error *e, enum acpi_status s, const char *object, const char *msg,
-                      uint64_t where, uint64_t got, uint64_t want)
+enum acpi_status acpi_fail(struct acpi_error *e, enum acpi_status s, const char *object, const char *msg,
+                           uint64_t where, uint64_t got, uint64_t want)
 {
     if (e) {
         struct sbuf b;
 
         e->status = s;
         e->msg = msg;
-        sb_init(&b, e->object, sizeof e->object);
-        sb_str(&b, object);
+        acpi_sb_init(&b, e->object, sizeof e->object);
+        acpi_sb_str(&b, object);
         e->where = where;
         e->got = got;
         e->want = want;
@@ -95,7 +95,7 @@ enum acpi_status fail(struct acpi_error *e, enum acpi_status s, const char *obje
     return s;
 }
 
-void note_error(struct acpi_platform *p, const struct acpi_error *e)
+void acpi_note_error(struct acpi_platform *p, const struct acpi_error *e)
 {
     if (p->n_notes < ACPI_MAX_NOTES)
         p->notes[p->n_notes++] = *e;
@@ -103,13 +103,13 @@ void note_error(struct acpi_platform *p, const struct acpi_error *e)
         p->notes_lost++;
 }
 
-void note(struct acpi_platform *p, enum acpi_status s, const char *object, const char *msg,
-          uint64_t where, uint64_t got, uint64_t want)
+void acpi_note(struct acpi_platform *p, enum acpi_status s, const char *object, const char *msg,
+               uint64_t where, uint64_t got, uint64_t want)
 {
     struct acpi_error e;
 
-    fail(&e, s, object, msg, where, got, want);
-    note_error(p, &e);
+    acpi_fail(&e, s, object, msg, where, got, want);
+    acpi_note_error(p, &e);
 }
 
 size_t acpi_error_format(const struct acpi_error *e, char *buf, size_t size)
@@ -117,28 +117,28 @@ size_t acpi_error_format(const struct acpi_error *e, char *buf, size_t size)
     struct sbuf b;
     const char *m = e->msg ? e->msg : "%o: error";
 
-    sb_init(&b, buf, size);
+    acpi_sb_init(&b, buf, size);
     for (; *m; m++) {
         if (*m != '%' || !m[1]) {
-            sb_char(&b, *m);
+            acpi_sb_char(&b, *m);
             continue;
         }
         switch (*++m) {
-        case 'o': sb_str(&b, e->object); break;
-        case 'w': sb_hex(&b, e->where); break;
-        case 'g': sb_hex(&b, e->got); break;
-        case 'x': sb_hex(&b, e->want); break;
-        case 'G': sb_dec(&b, e->got); break;
-        case 'X': sb_dec(&b, e->want); break;
+        case 'o': acpi_sb_str(&b, e->object); break;
+        case 'w': acpi_sb_hex(&b, e->where); break;
+        case 'g': acpi_sb_hex(&b, e->got); break;
+        case 'x': acpi_sb_hex(&b, e->want); break;
+        case 'G': acpi_sb_dec(&b, e->got); break;
+        case 'X': acpi_sb_dec(&b, e->want); break;
         case 's': {
             char sig[4];
 
             for (int i = 0; i < 4; i++)
                 sig[i] = (char)(e->got >> (8 * i));
-            sb_mem(&b, sig, 4);
+            acpi_sb_mem(&b, sig, 4);
             break;
         }
-        default: sb_char(&b, '%'); sb_char(&b, *m); break;
+        default: acpi_sb_char(&b, '%'); acpi_sb_char(&b, *m); break;
         }
     }
     return b.len;
@@ -174,6 +174,8 @@ const char *acpi_status_name(enum acpi_status s)
         [ACPI_E_RTC_REACH] = "alarm out of reach",
         [ACPI_E_RTC_NO_WAKE] = "no fixed-hardware RTC wake",
         [ACPI_E_TIME] = "invalid time",
+        [ACPI_E_OBJECTS_FULL] = "object table full",
+        [ACPI_E_FW_READ] = "firmware data not read",
     };
 
     return (unsigned)s < ACPI_STATUS_COUNT && names[s] ? names[s] : "unknown status";

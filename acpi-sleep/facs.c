@@ -21,23 +21,23 @@
 static enum acpi_status facs_load(const struct acpi_io *io, uint64_t pa, struct facs *f, struct acpi_error *err)
 {
     if (!pa)
-        return fail(err, ACPI_E_MISSING, "FACS", "%o: the FADT names none", 0, 0, 0);
+        return acpi_fail(err, ACPI_E_MISSING, "FACS", "%o: the FADT names none", 0, 0, 0);
     if (!io->read_phys || !io->read_phys(io->ctx, pa, f, sizeof *f))
-        return fail(err, ACPI_E_IO, "FACS", "%o: cannot read %G bytes at %w", pa, sizeof *f, 0);
+        return acpi_fail(err, ACPI_E_IO, "FACS", "%o: cannot read %G bytes at %w", pa, sizeof *f, 0);
     if (memcmp(f->signature, "FACS", 4) != 0)
-        return fail(err, ACPI_E_SIGNATURE, "FACS", "%o: table at %w has signature \"%s\"", pa,
-                    le32((const uint8_t *)f->signature), 0);
+        return acpi_fail(err, ACPI_E_SIGNATURE, "FACS", "%o: table at %w has signature \"%s\"", pa,
+                         le32((const uint8_t *)f->signature), 0);
     if (f->length < sizeof *f)
-        return fail(err, ACPI_E_SHORT, "FACS", "%o: length %g shorter than the %x of its layout", pa,
-                    f->length, sizeof *f);
+        return acpi_fail(err, ACPI_E_SHORT, "FACS", "%o: length %g shorter than the %x of its layout", pa,
+                         f->length, sizeof *f);
     if (f->length > FACS_MAX_LEN)
-        return fail(err, ACPI_E_LONG, "FACS", "%o: length %g larger than the %x this code accepts", pa,
-                    f->length, FACS_MAX_LEN);
+        return acpi_fail(err, ACPI_E_LONG, "FACS", "%o: length %g larger than the %x this code accepts", pa,
+                         f->length, FACS_MAX_LEN);
     return ACPI_OK;
 }
 
-enum acpi_status facs_check(struct acpi_platform *p, const struct acpi_io *io, uint64_t pa,
-                            struct acpi_error *err)
+enum acpi_status acpi_facs_check(struct acpi_platform *p, const struct acpi_io *io, uint64_t pa,
+                                 struct acpi_error *err)
 {
     struct facs f;
     enum acpi_status st = facs_load(io, pa, &f, err);
@@ -45,10 +45,10 @@ enum acpi_status facs_check(struct acpi_platform *p, const struct acpi_io *io, u
     if (st != ACPI_OK)
         return st;
     if (f.version > FACS_VERSION_MAX)
-        note(p, ACPI_E_REVISION, "FACS", "%o: version %G is newer than ACPI 6.5's %X; read as %X", pa,
-             f.version, FACS_VERSION_MAX);
+        acpi_note(p, ACPI_E_REVISION, "FACS", "%o: version %G is newer than ACPI 6.5's %X; read as %X", pa,
+                  f.version, FACS_VERSION_MAX);
     if (pa & (FACS_ALIGN - 1))
-        note(p, ACPI_E_RANGE, "FACS", "%o: at %w, not 64-byte aligned as ACPI 6.5 5.2.10 requires", pa, 0, 0);
+        acpi_note(p, ACPI_E_RANGE, "FACS", "%o: at %w, not 64-byte aligned as ACPI 6.5 5.2.10 requires", pa, 0, 0);
     p->facs.pa = pa;
     p->facs.length = f.length;
     p->facs.revision = f.version;
@@ -65,9 +65,12 @@ static enum acpi_status facs_of(const struct acpi_platform *p, const struct acpi
 {
     uint64_t named = p->facs64 ? p->facs64 : p->facs32;
 
-    if (!p->facs.pa && named)
-        return fail(err, ACPI_E_MISSING, "FACS", "%o: the one the FADT names at %w was not usable at discovery",
-                    named, 0, 0);
+    if (!p->facs.pa && !named)
+        return acpi_fail(err, ACPI_E_MISSING, "FADT", "%o: names no FACS (FIRMWARE_CTRL and X_FIRMWARE_CTRL are 0)",
+                         0, 0, 0);
+    if (!p->facs.pa)
+        return acpi_fail(err, ACPI_E_MISSING, "FACS", "%o: the one the FADT names at %w was not usable at discovery",
+                         named, 0, 0);
     return facs_load(io, p->facs.pa, f, err);
 }
 
@@ -97,25 +100,25 @@ enum acpi_status acpi_facs_set(const struct acpi_platform *p, const struct acpi_
     if (st != ACPI_OK)
         return st;
     if (!io->write_phys)
-        return fail(err, ACPI_E_IO, "FACS", "%o: no write_phys callback to store a waking vector", pa, 0, 0);
+        return acpi_fail(err, ACPI_E_IO, "FACS", "%o: no write_phys callback to store a waking vector", pa, 0, 0);
     if (wv->x && f.version < 1)
-        return fail(err, ACPI_E_REVISION, "FACS", "%o: version %G has no X_Firmware_Waking_Vector to hold %x",
-                    pa, f.version, wv->x);
+        return acpi_fail(err, ACPI_E_REVISION, "FACS", "%o: version %G has no X_Firmware_Waking_Vector to hold %x",
+                         pa, f.version, wv->x);
     if ((wv->ospm_flags & ACPI_FACS_OSPM_64BIT_WAKE_F) && f.version < 2)
-        return fail(err, ACPI_E_REVISION, "FACS", "%o: version %G has no OSPM flags to hold 64BIT_WAKE_F", pa,
-                    f.version, 0);
+        return acpi_fail(err, ACPI_E_REVISION, "FACS", "%o: version %G has no OSPM flags to hold 64BIT_WAKE_F", pa,
+                         f.version, 0);
 
     uint32_t fw = wv->fw;
 
     if (!io->write_phys(io->ctx, pa + offsetof(struct facs, firmware_waking_vector), &fw, sizeof fw))
-        return fail(err, ACPI_E_IO, "FACS", "%o: cannot write Firmware_Waking_Vector at %w",
-                    pa + offsetof(struct facs, firmware_waking_vector), 0, 0);
+        return acpi_fail(err, ACPI_E_IO, "FACS", "%o: cannot write Firmware_Waking_Vector at %w",
+                         pa + offsetof(struct facs, firmware_waking_vector), 0, 0);
     if (f.version >= 1) {
         uint64_t x = wv->x;
 
         if (!io->write_phys(io->ctx, pa + offsetof(struct facs, x_firmware_waking_vector), &x, sizeof x))
-            return fail(err, ACPI_E_IO, "FACS", "%o: cannot write X_Firmware_Waking_Vector at %w",
-                        pa + offsetof(struct facs, x_firmware_waking_vector), 0, 0);
+            return acpi_fail(err, ACPI_E_IO, "FACS", "%o: cannot write X_Firmware_Waking_Vector at %w",
+                             pa + offsetof(struct facs, x_firmware_waking_vector), 0, 0);
     }
     if (f.version >= 2) {
         /* Only bit 0 is defined; the reserved bits stay as firmware left them. */
@@ -123,8 +126,8 @@ enum acpi_status acpi_facs_set(const struct acpi_platform *p, const struct acpi_
                      (wv->ospm_flags & ACPI_FACS_OSPM_64BIT_WAKE_F);
 
         if (!io->write_phys(io->ctx, pa + offsetof(struct facs, ospm_flags), &o, sizeof o))
-            return fail(err, ACPI_E_IO, "FACS", "%o: cannot write OSPM Flags at %w",
-                        pa + offsetof(struct facs, ospm_flags), 0, 0);
+            return acpi_fail(err, ACPI_E_IO, "FACS", "%o: cannot write OSPM Flags at %w",
+                             pa + offsetof(struct facs, ospm_flags), 0, 0);
     }
     return ACPI_OK;
 }

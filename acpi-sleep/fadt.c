@@ -29,28 +29,30 @@ static void pm_block(struct acpi_platform *p, const char *name, uint32_t legacy,
     uint8_t len = legacy_len;
 
     memset(out, 0, sizeof *out);
-    sb_init(&b, obj, sizeof obj);
-    sb_str(&b, "FADT/");
-    sb_str(&b, name);
+    acpi_sb_init(&b, obj, sizeof obj);
+    acpi_sb_str(&b, "FADT/");
+    acpi_sb_str(&b, name);
 
     if (x->address) {
         uint8_t xlen = (uint8_t)(x->bit_width / 8);
 
         if (x->space != ACPI_SPACE_IO && x->space != ACPI_SPACE_MEMORY) {
-            note(p, ACPI_E_SPACE, obj, legacy ? "%o: X_ block is in address space %g; using the I/O port %x"
+            acpi_note(p, ACPI_E_SPACE, obj, legacy ? "%o: X_ block is in address space %g; using the I/O port %x"
                                               : "%o: X_ block is in address space %g; ignored",
                  0, x->space, legacy);
             if (!legacy)
                 return;
         } else {
             if (legacy && legacy != x->address)
-                note(p, ACPI_E_DUPLICATE, obj, "%o: 32-bit block %g and X_ block %x differ; using X_ (ACPI 6.5 5.2.9)",
-                     0, legacy, x->address);
+                acpi_note(p, ACPI_E_DUPLICATE, obj,
+                          "%o: 32-bit block %g and X_ block %x differ; using X_ (ACPI 6.5 5.2.9)",
+                          0, legacy, x->address);
             if (!len)
                 len = xlen;
             else if (xlen && xlen != len)
-                note(p, ACPI_E_WIDTH, obj, "%o: X_ block is %G bytes wide, the length byte says %X; using the latter",
-                     0, xlen, len);
+                acpi_note(p, ACPI_E_WIDTH, obj,
+                          "%o: X_ block is %G bytes wide, the length byte says %X; using the latter",
+                          0, xlen, len);
             out->address = x->address;
             out->space = x->space;
             out->bit_offset = x->bit_offset;
@@ -66,8 +68,8 @@ static void pm_block(struct acpi_platform *p, const char *name, uint32_t legacy,
     if (!out->address)
         return;
     if (len < min_len) {
-        note(p, ACPI_E_WIDTH, obj, "%o: length %G is less than the %X the spec requires; using %X",
-             out->address, len, min_len);
+        acpi_note(p, ACPI_E_WIDTH, obj, "%o: length %G is less than the %X the spec requires; using %X",
+                  out->address, len, min_len);
         len = min_len;
     }
     out->size = len;
@@ -103,7 +105,7 @@ static void gas_reg(const struct gas *g, struct acpi_reg *out)
     out->source = ACPI_SRC_GAS;
 }
 
-void fadt_decode(struct acpi_platform *p, const struct fadt *f)
+void acpi_fadt_decode(struct acpi_platform *p, const struct fadt *f)
 {
     struct acpi_reg evt_a, evt_b;
 
@@ -117,13 +119,13 @@ void fadt_decode(struct acpi_platform *p, const struct fadt *f)
     p->dsdt32 = f->dsdt;
     p->dsdt64 = f->x_dsdt;
     if (f->h.revision > 6)
-        note(p, ACPI_E_REVISION, "FADT", "%o: revision %G is newer than ACPI 6.5's %X; read as %X", 0,
-             f->h.revision, 6);
+        acpi_note(p, ACPI_E_REVISION, "FADT", "%o: revision %G is newer than ACPI 6.5's %X; read as %X", 0,
+                  f->h.revision, 6);
     if (p->dsdt32 && p->dsdt64 && p->dsdt32 != p->dsdt64)
-        note(p, ACPI_E_DUPLICATE, "FADT", "%o: DSDT %g and X_DSDT %x differ; using X_DSDT (ACPI 6.5 5.2.9)", 0,
-             p->dsdt32, p->dsdt64);
+        acpi_note(p, ACPI_E_DUPLICATE, "FADT", "%o: DSDT %g and X_DSDT %x differ; using X_DSDT (ACPI 6.5 5.2.9)", 0,
+                  p->dsdt32, p->dsdt64);
     if (p->facs32 && p->facs64 && p->facs32 != p->facs64)
-        note(p, ACPI_E_DUPLICATE, "FADT", "%o: FIRMWARE_CTRL %g and X_FIRMWARE_CTRL %x differ; using X_ "
+        acpi_note(p, ACPI_E_DUPLICATE, "FADT", "%o: FIRMWARE_CTRL %g and X_FIRMWARE_CTRL %x differ; using X_ "
                                           "(ACPI 6.5 5.2.9; Linux uses the 32-bit one)", 0, p->facs32, p->facs64);
 
     gas_reg(&f->sleep_control_reg, &p->sleep_control);
@@ -137,8 +139,8 @@ void fadt_decode(struct acpi_platform *p, const struct fadt *f)
      * fields (offsets 46-108 and 148-232): no PM1 blocks, no RTC indices. */
     if (p->hw_reduced) {
         if (!p->sleep_control.address)
-            note(p, ACPI_E_MISSING, "FADT", "%o: hardware-reduced ACPI without SLEEP_CONTROL_REG: no way to sleep",
-                 0, 0, 0);
+            acpi_note(p, ACPI_E_MISSING, "FADT", "%o: hardware-reduced ACPI without SLEEP_CONTROL_REG: no way to sleep",
+                      0, 0, 0);
         return;
     }
 
@@ -159,5 +161,5 @@ void fadt_decode(struct acpi_platform *p, const struct fadt *f)
     /* Not an error: the platform is described all the same, and a caller
      * sees that acpi_traps() has nothing to intercept. */
     if (!p->pm1a_cnt.address && !p->sleep_control.address)
-        note(p, ACPI_E_MISSING, "FADT", "%o: no PM1a_CNT_BLK (nor SLEEP_CONTROL_REG): no way to sleep", 0, 0, 0);
+        acpi_note(p, ACPI_E_MISSING, "FADT", "%o: no PM1a_CNT_BLK (nor SLEEP_CONTROL_REG): no way to sleep", 0, 0, 0);
 }

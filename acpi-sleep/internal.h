@@ -20,27 +20,27 @@ struct sbuf {
     size_t size, len;       /* len counts what would have been written */
 };
 
-void sb_init(struct sbuf *b, char *buf, size_t size);
-void sb_char(struct sbuf *b, char c);
-void sb_str(struct sbuf *b, const char *s);
-void sb_mem(struct sbuf *b, const char *s, size_t n);   /* printable or '?' */
-void sb_hex(struct sbuf *b, uint64_t v);                /* 0x1f */
-void sb_dec(struct sbuf *b, uint64_t v);
+void acpi_sb_init(struct sbuf *b, char *buf, size_t size);
+void acpi_sb_char(struct sbuf *b, char c);
+void acpi_sb_str(struct sbuf *b, const char *s);
+void acpi_sb_mem(struct sbuf *b, const char *s, size_t n);   /* printable or '?' */
+void acpi_sb_hex(struct sbuf *b, uint64_t v);                /* 0x1f */
+void acpi_sb_dec(struct sbuf *b, uint64_t v);
 
 /* --- errors ------------------------------------------------------------ */
 
 /* Fill *e (if not NULL) and return s. msg is a static template:
  *   %o object   %w where   %g got   %x want   (hex)
  *   %G got      %X want    (decimal)   %s the got value as a 4-char signature */
-enum acpi_status fail(struct acpi_error *e, enum acpi_status s, const char *object, const char *msg,
-                      uint64_t where, uint64_t got, uint64_t want);
+enum acpi_status acpi_fail(struct acpi_error *e, enum acpi_status s, const char *object, const char *msg,
+                           uint64_t where, uint64_t got, uint64_t want);
 /* Keep a problem discovery survives. */
-void note(struct acpi_platform *p, enum acpi_status s, const char *object, const char *msg,
-          uint64_t where, uint64_t got, uint64_t want);
-void note_error(struct acpi_platform *p, const struct acpi_error *e);
+void acpi_note(struct acpi_platform *p, enum acpi_status s, const char *object, const char *msg,
+               uint64_t where, uint64_t got, uint64_t want);
+void acpi_note_error(struct acpi_platform *p, const struct acpi_error *e);
 
 /* "SSDT[2] at 0x7ffe1000", "FACP" (index < 0 and pa == 0 leave them out). */
-void object_name(char out[32], const char *sig, int index, uint64_t pa);
+void acpi_object_name(char out[32], const char *sig, int index, uint64_t pa);
 
 /* --- reading tables ---------------------------------------------------- */
 
@@ -57,19 +57,19 @@ struct src {
     bool failed;            /* a read_phys failed: every byte after reads as absent */
 };
 
-void src_init(struct src *s, const struct acpi_io *io, uint64_t pa, uint32_t len, uint8_t *win,
-              uint32_t win_cap);
+void acpi_src_init(struct src *s, const struct acpi_io *io, uint64_t pa, uint32_t len, uint8_t *win,
+                   uint32_t win_cap);
 /* The byte at off, or -1 past the end (or after an I/O failure). */
-int src_byte_slow(struct src *s, uint32_t off);
-static inline int src_byte(struct src *s, uint32_t off)
+int acpi_src_byte_slow(struct src *s, uint32_t off);
+static inline int acpi_src_byte(struct src *s, uint32_t off)
 {
     if (off >= s->win_off && off - s->win_off < s->win_len)
         return s->win[off - s->win_off];
-    return src_byte_slow(s, off);
+    return acpi_src_byte_slow(s, off);
 }
-bool src_read(struct src *s, uint32_t off, void *buf, uint32_t n);
+bool acpi_src_read(struct src *s, uint32_t off, void *buf, uint32_t n);
 /* Sum of bytes [0, len) mod 256; false if unreadable. */
-bool src_checksum(struct src *s, uint8_t *sum);
+bool acpi_src_checksum(struct src *s, uint8_t *sum);
 
 /* --- little-endian loads from byte arrays ------------------------------ */
 
@@ -82,28 +82,51 @@ static inline uint64_t le64(const uint8_t *b) { return (uint64_t)le32(b) | (uint
 struct fadt;
 /* Fill the FADT-derived fields of p from a zero-extended copy; problems
  * become notes. */
-void fadt_decode(struct acpi_platform *p, const struct fadt *f);
+void acpi_fadt_decode(struct acpi_platform *p, const struct fadt *f);
 /* Validate the FACS at pa and record its fixed fields in p. */
-enum acpi_status facs_check(struct acpi_platform *p, const struct acpi_io *io, uint64_t pa,
-                            struct acpi_error *err);
+enum acpi_status acpi_facs_check(struct acpi_platform *p, const struct acpi_io *io, uint64_t pa,
+                                 struct acpi_error *err);
+
+/* An integer Name, OperationRegion or field unit, for If predicates
+ * (aml_obj.c). */
+struct aml_obj {
+    uint64_t hash;          /* of its absolute path (never 0); 0: free slot */
+    uint64_t value;         /* INT: the value; REGION: address; FIELD: bit offset in the region */
+    uint32_t aux;           /* INT: load-time calls before it; REGION: length; FIELD: 1 + slot of
+                               the region (0: not known) */
+    uint32_t seg;           /* last NameSeg; INDEX_FIELD: the index field's */
+    uint16_t bits;          /* FIELD: width; REGION: AML_OBJ_ADDR_KNOWN */
+    uint8_t kind;           /* enum aml_obj_kind */
+    uint8_t space;          /* REGION: address space id */
+    uint8_t access;         /* FIELD: bytes per access */
+    uint8_t pad[3];
+};
+_Static_assert(sizeof(struct aml_obj) == 32, "an object slot is 32 bytes");
 
 /* The AML scanner (aml_*.c): state that lives across the DSDT and SSDTs. */
 struct aml_scan {
     struct acpi_platform *p;
     const struct acpi_io *io;
+    const struct acpi_fw_access *fw;    /* live evaluation, or NULL */
     uint8_t *win;
     uint32_t win_cap;
     uint64_t *methods;      /* path hash << 3 | argument count */
     uint32_t methods_cap, n_methods;
     bool methods_full;
+    struct aml_obj *objs;
+    uint32_t objs_cap, n_objs;
+    bool objs_full;
+    uint32_t calls;         /* method calls seen in load-time code: they may change any Name */
+    uint32_t conds_used;    /* bit per p->conds entry a definition refers to */
+    /* (the conds kept are a stack: an If's is dropped at its end when unused) */
 };
 
-void aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struct acpi_io *io, void *scratch,
-                   size_t size);
+void acpi_aml_scan_init(struct aml_scan *s, struct acpi_platform *p, const struct acpi_io *io, void *scratch,
+                        size_t size);
 /* Scan one definition block's AML ([36, len) of the table at pa) for
  * \_Sx_ definitions; table is 0 for the DSDT, n for SSDT[n-1]. */
-void aml_scan_table(struct aml_scan *s, uint64_t pa, uint32_t len, uint8_t table);
+void acpi_aml_scan_table(struct aml_scan *s, uint64_t pa, uint32_t len, uint8_t table);
 /* After all tables: decide each \_Sx_'s kind from its definitions. */
-void sx_classify(struct acpi_platform *p);
+void acpi_sx_classify(struct acpi_platform *p);
 
 #endif

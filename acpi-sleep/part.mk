@@ -6,7 +6,7 @@ INCLUDES += -Iacpi-sleep/include
 
 LIBS += acpisleep
 acpisleep.srcs := $(addprefix acpi-sleep/, error.c src.c tables.c discover.c fadt.c facs.c \
-    aml_scan.c aml_name.c aml_sx.c traps.c reg.c decode.c date.c rtc.c)
+    aml_scan.c aml_name.c aml_obj.c aml_eval.c aml_sx.c traps.c reg.c decode.c date.c rtc.c)
 
 ALL += $(call libpath,acpisleep,fs) $(call libpath,acpisleep,efi)
 
@@ -17,7 +17,7 @@ acpimem.srcs := $(addprefix acpi-sleep/tool/, acpimem.c acpidump.c tabledir.c li
 acpimem.worlds := host asan
 
 TOOLS += sleepmux-acpi
-sleepmux-acpi.srcs := $(addprefix acpi-sleep/tool/, main.c report.c verdict.c ports.c)
+sleepmux-acpi.srcs := $(addprefix acpi-sleep/tool/, main.c report.c verdict.c ports.c fwdata.c)
 sleepmux-acpi.libs := acpimem acpisleep
 
 # ASL fixtures, compiled by iasl at build time: one directory of tables per
@@ -55,9 +55,10 @@ acpi_sleep_aml.libs := acpisleep
 
 ACPI_SEEDS := $(B)/fuzz/seeds/acpi_sleep_tables/.made
 ACPI_SEED_INPUTS := $(addprefix $(ACPI_FIX)/,$(ACPI_PLATFORMS)) \
-    tests/fixtures/acpi-sleep/q35/acpidump.txt tests/fixtures/acpi-sleep/pc/acpidump.txt
+    tests/fixtures/acpi-sleep/q35/acpidump.txt tests/fixtures/acpi-sleep/pc/acpidump.txt \
+    tests/fixtures/acpi-sleep/q35-nos3/acpidump.txt
 $(ACPI_SEEDS): tests/fuzz/acpi_sleep_seeds.py $(ACPI_FIXTURES) tests/fixtures/acpi-sleep/q35/acpidump.txt \
-               tests/fixtures/acpi-sleep/pc/acpidump.txt
+               tests/fixtures/acpi-sleep/pc/acpidump.txt tests/fixtures/acpi-sleep/q35-nos3/acpidump.txt
 	$(call say,SEEDS,$(@D))
 	$(Q)$(PYTHON) $< $(@D) $(B)/fuzz/seeds/acpi_sleep_aml $(ACPI_SEED_INPUTS)
 	@touch $@

@@ -11,14 +11,15 @@ static enum acpi_status one(const struct acpi_io *io, const struct acpi_reg *r, 
         uint32_t x = (uint32_t)*v;
 
         if (size > 4 || addr + size > 0x10000)
-            return fail(err, ACPI_E_WIDTH, name, "%o: %G-byte access at port %w is not possible", addr, size, 0);
+            return acpi_fail(err, ACPI_E_WIDTH, name, "%o: %G-byte access at port %w is not possible", addr, size, 0);
         if (write ? !io->port_out : !io->port_in)
-            return fail(err, ACPI_E_IO, name, "%o: no port I/O callback for port %w", addr, 0, 0);
-        bool ok = write ? io->port_out(io->ctx, (uint16_t)addr, size, x) : io->port_in(io->ctx, (uint16_t)addr, size, &x);
+            return acpi_fail(err, ACPI_E_IO, name, "%o: no port I/O callback for port %w", addr, 0, 0);
+        bool ok = write ? io->port_out(io->ctx, (uint16_t)addr, size, x)
+                        : io->port_in(io->ctx, (uint16_t)addr, size, &x);
 
         if (!ok)
-            return fail(err, ACPI_E_IO, name, write ? "%o: writing port %w failed" : "%o: reading port %w failed",
-                        addr, 0, 0);
+            return acpi_fail(err, ACPI_E_IO, name, write ? "%o: writing port %w failed" : "%o: reading port %w failed",
+                             addr, 0, 0);
         *v = x;
         return ACPI_OK;
     }
@@ -26,29 +27,29 @@ static enum acpi_status one(const struct acpi_io *io, const struct acpi_reg *r, 
         uint8_t b[8] = {0};
 
         if (write ? !io->write_phys : !io->read_phys)
-            return fail(err, ACPI_E_IO, name, "%o: no physical memory callback for %w", addr, 0, 0);
+            return acpi_fail(err, ACPI_E_IO, name, "%o: no physical memory callback for %w", addr, 0, 0);
         if (write) {
             for (unsigned i = 0; i < size; i++)
                 b[i] = (uint8_t)(*v >> (8 * i));
             if (!io->write_phys(io->ctx, addr, b, size))
-                return fail(err, ACPI_E_IO, name, "%o: writing memory at %w failed", addr, 0, 0);
+                return acpi_fail(err, ACPI_E_IO, name, "%o: writing memory at %w failed", addr, 0, 0);
             return ACPI_OK;
         }
         if (!io->read_phys(io->ctx, addr, b, size))
-            return fail(err, ACPI_E_IO, name, "%o: reading memory at %w failed", addr, 0, 0);
+            return acpi_fail(err, ACPI_E_IO, name, "%o: reading memory at %w failed", addr, 0, 0);
         *v = le64(b);
         return ACPI_OK;
     }
-    return fail(err, ACPI_E_SPACE, name, "%o: address space %g is neither memory nor I/O", addr, r->space, 0);
+    return acpi_fail(err, ACPI_E_SPACE, name, "%o: address space %g is neither memory nor I/O", addr, r->space, 0);
 }
 
 static enum acpi_status check(const struct acpi_reg *r, const char *name, struct acpi_error *err)
 {
     if (!r->address)
-        return fail(err, ACPI_E_MISSING, name, "%o: not present on this platform", 0, 0, 0);
+        return acpi_fail(err, ACPI_E_MISSING, name, "%o: not present on this platform", 0, 0, 0);
     if (!r->size || r->size > 8 || !r->access || r->access > 8 || r->size % r->access || r->bit_offset >= 64)
-        return fail(err, ACPI_E_WIDTH, name, "%o: %G bytes in accesses of %X cannot be handled", r->address,
-                    r->size, r->access);
+        return acpi_fail(err, ACPI_E_WIDTH, name, "%o: %G bytes in accesses of %X cannot be handled", r->address,
+                         r->size, r->access);
     return ACPI_OK;
 }
 

@@ -30,9 +30,9 @@ static enum acpi_status cmos_read(const struct acpi_io *io, uint8_t index, uint8
 
     /* Bit 7 of the index port masks NMI on most chipsets: leave it clear. */
     if (!io->port_out || !io->port_in)
-        return fail(err, ACPI_E_IO, "RTC", "%o: no port I/O callbacks", 0, 0, 0);
+        return acpi_fail(err, ACPI_E_IO, "RTC", "%o: no port I/O callbacks", 0, 0, 0);
     if (!io->port_out(io->ctx, CMOS_INDEX_PORT, 1, index & 0x7f) || !io->port_in(io->ctx, CMOS_DATA_PORT, 1, &x))
-        return fail(err, ACPI_E_IO, "RTC", "%o: reading CMOS register %g failed", 0, index, 0);
+        return acpi_fail(err, ACPI_E_IO, "RTC", "%o: reading CMOS register %g failed", 0, index, 0);
     *v = (uint8_t)x;
     return ACPI_OK;
 }
@@ -40,17 +40,17 @@ static enum acpi_status cmos_read(const struct acpi_io *io, uint8_t index, uint8
 static enum acpi_status cmos_write(const struct acpi_io *io, uint8_t index, uint8_t v, struct acpi_error *err)
 {
     if (!io->port_out)
-        return fail(err, ACPI_E_IO, "RTC", "%o: no port I/O callbacks", 0, 0, 0);
+        return acpi_fail(err, ACPI_E_IO, "RTC", "%o: no port I/O callbacks", 0, 0, 0);
     if (!io->port_out(io->ctx, CMOS_INDEX_PORT, 1, index & 0x7f) || !io->port_out(io->ctx, CMOS_DATA_PORT, 1, v))
-        return fail(err, ACPI_E_IO, "RTC", "%o: writing CMOS register %g failed", 0, index, 0);
+        return acpi_fail(err, ACPI_E_IO, "RTC", "%o: writing CMOS register %g failed", 0, index, 0);
     return ACPI_OK;
 }
 
 static enum acpi_status rtc_present(const struct acpi_platform *p, struct acpi_error *err)
 {
     if (p->boot_arch & ACPI_BOOT_CMOS_RTC_NOT_PRESENT)
-        return fail(err, ACPI_E_RTC_ABSENT, "RTC", "%o: the FADT says there is no CMOS RTC (IAPC_BOOT_ARCH)", 0,
-                    0, 0);
+        return acpi_fail(err, ACPI_E_RTC_ABSENT, "RTC", "%o: the FADT says there is no CMOS RTC (IAPC_BOOT_ARCH)", 0,
+                         0, 0);
     return ACPI_OK;
 }
 
@@ -68,8 +68,8 @@ static enum acpi_status read_regs(const struct acpi_platform *p, const struct ac
 
         while (a & RTC_A_UIP) {
             if (polls++ == UIP_POLLS)
-                return fail(err, ACPI_E_RTC_BUSY, "RTC", "%o: update-in-progress still set after %G reads", 0,
-                            UIP_POLLS, 0);
+                return acpi_fail(err, ACPI_E_RTC_BUSY, "RTC", "%o: update-in-progress still set after %G reads", 0,
+                                 UIP_POLLS, 0);
             if ((st = cmos_read(io, RTC_REG_A, &a, err)) != ACPI_OK)
                 return st;
         }
@@ -86,7 +86,7 @@ static enum acpi_status read_regs(const struct acpi_platform *p, const struct ac
             return ACPI_OK;
         prev = *r;
     }
-    return fail(err, ACPI_E_RTC_BUSY, "RTC", "%o: no two readings in %G agreed", 0, READ_TRIES, 0);
+    return acpi_fail(err, ACPI_E_RTC_BUSY, "RTC", "%o: no two readings in %G agreed", 0, READ_TRIES, 0);
 }
 
 static bool from_bcd(uint8_t v, uint8_t *out)
@@ -169,13 +169,13 @@ static enum acpi_status rtc_now(const struct acpi_platform *p, const struct acpi
 
     for (unsigned i = 0; i < sizeof check / sizeof check[0]; i++)
         if (!check[i].ok)
-            return fail(err, ACPI_E_RTC_TIME, "RTC", "%o: register %w holds %g, not a valid value", check[i].reg,
-                        check[i].val, 0);
+            return acpi_fail(err, ACPI_E_RTC_TIME, "RTC", "%o: register %w holds %g, not a valid value", check[i].reg,
+                             check[i].val, 0);
     /* Without a century register, years 70-99 are 19xx (as Linux reads them). */
     t->year = (uint16_t)(p->century ? century * 100 + year : year < 70 ? 2000 + year : 1900 + year);
     if (!acpi_time_valid(t))
-        return fail(err, ACPI_E_RTC_TIME, "RTC", "%o: holds an impossible date or time (day %G of month %X)", 0,
-                    t->day, t->month);
+        return acpi_fail(err, ACPI_E_RTC_TIME, "RTC", "%o: holds an impossible date or time (day %G of month %X)", 0,
+                         t->day, t->month);
     *b = r.b;
     return ACPI_OK;
 }
@@ -198,9 +198,10 @@ enum acpi_status acpi_rtc_read_time(const struct acpi_platform *p, const struct 
 static enum acpi_status fixed_rtc(const struct acpi_platform *p, struct acpi_error *err)
 {
     if (p->hw_reduced || (p->flags & ACPI_FADT_FIX_RTC) || !p->pm1a_sts.address || !p->pm1a_en.address)
-        return fail(err, ACPI_E_RTC_NO_WAKE, "RTC", p->hw_reduced ? "%o: no PM1 RTC_STS/RTC_EN on a hardware-reduced platform"
-                                                                   : "%o: RTC wake is not in PM1 fixed hardware (FADT FIX_RTC)",
-                    0, 0, 0);
+        return acpi_fail(err, ACPI_E_RTC_NO_WAKE, "RTC",
+                         p->hw_reduced ? "%o: no PM1 RTC_STS/RTC_EN on a hardware-reduced platform"
+                                       : "%o: RTC wake is not in PM1 fixed hardware (FADT FIX_RTC)",
+                         0, 0, 0);
     return ACPI_OK;
 }
 
@@ -312,15 +313,15 @@ enum acpi_status acpi_rtc_arm(const struct acpi_platform *p, const struct acpi_i
     enum acpi_status st;
 
     if (!acpi_time_valid(utc))
-        return fail(err, ACPI_E_TIME, "RTC", "%o: alarm time is not a valid date and time (day %g of month %x)", 0,
-                    utc->day, utc->month);
+        return acpi_fail(err, ACPI_E_TIME, "RTC", "%o: alarm time is not a valid date and time (day %g of month %x)", 0,
+                         utc->day, utc->month);
     if ((st = fixed_rtc(p, err)) != ACPI_OK || (st = rtc_now(p, io, &now, &b, err)) != ACPI_OK)
         return st;
     int64_t now_s = acpi_time_to_seconds(&now), when_s = acpi_time_to_seconds(utc) + offset_seconds(cfg);
 
     if (when_s <= now_s)
-        return fail(err, ACPI_E_RTC_PAST, "RTC", "%o: alarm time is %G seconds before the RTC's time", 0,
-                    (uint64_t)(now_s - when_s), 0);
+        return acpi_fail(err, ACPI_E_RTC_PAST, "RTC", "%o: alarm time is %G seconds before the RTC's time", 0,
+                         (uint64_t)(now_s - when_s), 0);
     acpi_time_from_seconds(when_s, &when);
 
     /* The alarm fires at the first match of the fields it has; that must
@@ -330,8 +331,8 @@ enum acpi_status acpi_rtc_arm(const struct acpi_platform *p, const struct acpi_i
 
     if (!acpi_alarm_first_match(&now, when.second, when.minute, when.hour, day, month, &first) ||
         acpi_time_to_seconds(&first) != when_s)
-        return fail(err, ACPI_E_RTC_REACH, "RTC",
-                    !p->day_alarm ? "%o: alarm is %G seconds ahead; without a day alarm (FADT DAY_ALRM 0) "
+        return acpi_fail(err, ACPI_E_RTC_REACH, "RTC",
+                         !p->day_alarm ? "%o: alarm is %G seconds ahead; without a day alarm (FADT DAY_ALRM 0) "
                                     "it would fire %X seconds ahead"
                                   : "%o: alarm is %G seconds ahead; without a month alarm (FADT MON_ALRM 0) "
                                     "it would fire %X seconds ahead",

@@ -6,8 +6,8 @@
  */
 #include "internal.h"
 
-void src_init(struct src *s, const struct acpi_io *io, uint64_t pa, uint32_t len, uint8_t *win,
-              uint32_t win_cap)
+void acpi_src_init(struct src *s, const struct acpi_io *io, uint64_t pa, uint32_t len, uint8_t *win,
+                   uint32_t win_cap)
 {
     s->io = io;
     s->pa = pa;
@@ -19,7 +19,7 @@ void src_init(struct src *s, const struct acpi_io *io, uint64_t pa, uint32_t len
     s->failed = false;
 }
 
-int src_byte_slow(struct src *s, uint32_t off)
+int acpi_src_byte_slow(struct src *s, uint32_t off)
 {
     if (off >= s->len || s->failed)
         return -1;
@@ -35,14 +35,14 @@ int src_byte_slow(struct src *s, uint32_t off)
     return s->win[0];
 }
 
-bool src_read(struct src *s, uint32_t off, void *buf, uint32_t n)
+bool acpi_src_read(struct src *s, uint32_t off, void *buf, uint32_t n)
 {
     uint8_t *out = buf;
 
     if (off > s->len || n > s->len - off)
         return false;
     for (uint32_t i = 0; i < n; i++) {
-        int c = src_byte(s, off + i);
+        int c = acpi_src_byte(s, off + i);
 
         if (c < 0)
             return false;
@@ -51,12 +51,12 @@ bool src_read(struct src *s, uint32_t off, void *buf, uint32_t n)
     return true;
 }
 
-bool src_checksum(struct src *s, uint8_t *sum)
+bool acpi_src_checksum(struct src *s, uint8_t *sum)
 {
     uint8_t acc = 0;
 
     for (uint32_t i = 0; i < s->len; i++) {
-        int c = src_byte(s, i);
+        int c = acpi_src_byte(s, i);
 
         if (c < 0)
             return false;

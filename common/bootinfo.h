@@ -62,6 +62,12 @@ struct smx_mem_range {
 };
 _Static_assert(sizeof(struct smx_mem_range) == 24, "smx_mem_range layout");
 
+/* The EFI_MEMORY_TYPEs that are the firmware's own data (UEFI 2.10 §7.2.1,
+ * Table 7.10): where GNVS-style data the ACPI tables test lives. */
+#define SMX_EFI_RESERVED_MEMORY 0
+#define SMX_EFI_ACPI_RECLAIM_MEMORY 9
+#define SMX_EFI_ACPI_MEMORY_NVS 10
+
 /* A segment register as the VMCB/VMCS wants it (AMD APM vol. 2 §15.5.2
  * "attrib" packing: descriptor bits 40..47 and 52..55). */
 struct smx_seg {

@@ -6,17 +6,15 @@
  */
 #include "internal.h"
 
+#include "acpi_sleep.h"
+
 enum { MIN_YEAR = 1970, MAX_YEAR = 9999, MIN_PER_DAY = 24 * 60 };
 
-static bool leap(unsigned y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
+/* The calendar is acpi-sleep's (acpi_sleep.h says why it lives there):
+ * header-only, so policy stays free of link dependencies. */
 static unsigned days_in_month(unsigned y, unsigned m)
 {
-    static const uint8_t len[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    return m == 2 && leap(y) ? 29 : len[m - 1];
+    return acpi_date_days_in_month(y, m);
 }
 
 bool pol_datetime_valid(const struct pol_datetime *t)
@@ -26,35 +24,20 @@ bool pol_datetime_valid(const struct pol_datetime *t)
            t->minute <= 59 && t->second <= 59;
 }
 
-/*
- * Days since 1970-01-01. The year is taken to start on March 1st, so the
- * leap day is the last day of its year and month lengths from March repeat
- * in a 5-month pattern (153 days): day-of-year = (153 * m' + 2) / 5 + d - 1.
- * 400 Gregorian years are exactly 146097 days.
- */
 static int64_t day_number(unsigned y, unsigned m, unsigned d)
 {
-    int64_t yy = (int64_t)y - (m <= 2);
-    int64_t era = yy / 400;             /* yy >= 1969: no negative division */
-    int64_t yoe = yy - era * 400;
-    int64_t mp = m > 2 ? m - 3 : m + 9;  /* March = 0 */
-    int64_t doy = (153 * mp + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468; /* 719468: days from 0000-03-01 to 1970-01-01 */
+    return acpi_days_from_civil(y, m, d);
 }
 
 static void from_day_number(int64_t z, struct pol_datetime *t)
 {
-    z += 719468;
-    int64_t era = z / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    unsigned m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-    t->day = (uint8_t)(doy - (153 * mp + 2) / 5 + 1);
+    int64_t y;
+    unsigned m, d;
+
+    acpi_civil_from_days(z, &y, &m, &d);
+    t->day = (uint8_t)d;
     t->month = (uint8_t)m;
-    t->year = (uint16_t)(yoe + era * 400 + (m <= 2));
+    t->year = (uint16_t)y;
 }
 
 static int64_t minute_number(const struct pol_datetime *t)

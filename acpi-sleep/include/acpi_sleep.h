@@ -15,7 +15,9 @@
  * The pieces, in the order the VMM uses them:
  *
  *   acpi_discover()        RSDP -> XSDT/RSDT -> FADT, FACS, DSDT, SSDTs; the
- *                          sleep registers and \_S0_..\_S5_ (ACPI 6.5 §5.2, §7.4.2)
+ *                          sleep registers and \_S0_..\_S5_ (ACPI 6.5 §5.2, §7.4.2),
+ *                          with the If predicates around them evaluated
+ *   acpi_discover_live()   the same, reading the firmware data predicates test
  *   acpi_traps()           the registers a VMM must intercept
  *   acpi_decode_write()    one intercepted guest write -> "sleep in S3" or not
  *   acpi_facs_get/set()    the OS's waking vector (§5.2.10)
@@ -60,12 +62,15 @@ struct acpi_io {
 };
 
 /* Scratch for discovery: a window onto the table being read (a quarter, at
- * most 4 KiB) and a hash table of the methods seen so far, to know how many
- * arguments a call in load-time code takes. GOOD remembers 5760 methods
- * (large server DSDTs have a few thousand), MIN about 70; when it is full a note
- * says so and later calls may be misread, which costs at most their block. */
+ * most 4 KiB), a hash table of the methods seen so far, to know how many
+ * arguments a call in load-time code takes, and one of the integer Names,
+ * OperationRegions and fields, to evaluate If predicates (half the rest
+ * each). GOOD remembers 5952 methods (large server DSDTs have a few
+ * thousand) and 1488 objects, MIN 36 and 9; when a table is full a note
+ * says so: later calls may be misread, which costs at most their block,
+ * and predicates naming later objects are left undecided (conditional). */
 #define ACPI_SCRATCH_MIN 1024u
-#define ACPI_SCRATCH_GOOD (64u * 1024u)
+#define ACPI_SCRATCH_GOOD (128u * 1024u)
 
 /* ------------------------------------------------------------------------
  * Errors
@@ -99,6 +104,8 @@ enum acpi_status {
     ACPI_E_RTC_REACH,       /* the alarm is further away than this RTC's alarm can express */
     ACPI_E_RTC_NO_WAKE,     /* RTC wake is not in fixed hardware (FIX_RTC / HW-reduced) */
     ACPI_E_TIME,            /* a date/time argument is invalid */
+    ACPI_E_OBJECTS_FULL,    /* scratch too small to remember every Name/region/field */
+    ACPI_E_FW_READ,         /* firmware data a predicate tests could not (or may not) be read */
     ACPI_STATUS_COUNT
 };
 
@@ -194,11 +201,16 @@ struct acpi_table {
  * bits reach the hardware (SLP_TYPx is a 3-bit field, §4.8.3.2.1).
  */
 enum acpi_sxdef_flags {
-    ACPI_SXD_CONDITIONAL = 1u << 0,  /* inside If/Else/While of load-time code */
+    ACPI_SXD_CONDITIONAL = 1u << 0,  /* inside If/Else/While of load-time code whose predicate is
+                                        not constant: see cond */
     ACPI_SXD_METHOD = 1u << 1,       /* \_Sx_ is a Method; value from one of its Return()s */
     ACPI_SXD_UNPARSED = 1u << 2,     /* found by byte-scanning AML the parser could not follow */
     ACPI_SXD_INVALID = 1u << 3,      /* not a package of integers: slp_typ unknown */
     ACPI_SXD_DUPLICATE = 1u << 4,    /* after an unconditional definition: an OS ignores it */
+    ACPI_SXD_IF_TRUE = 1u << 5,      /* inside If/Else whose predicate is constant and true at load
+                                        time: as unconditional */
+    ACPI_SXD_LIVE = 1u << 6,         /* inside If/Else decided by firmware data read at discovery
+                                        (acpi_discover_live): true on this machine now */
 };
 
 struct acpi_sxdef {
@@ -207,8 +219,44 @@ struct acpi_sxdef {
     uint8_t elements;       /* package element count */
     uint8_t slp_typa;
     uint8_t slp_typb;
+    uint8_t cond;           /* CONDITIONAL or LIVE: 1 + index in acpi_platform.conds of the
+                               innermost undecided (or live-decided) predicate; 0 none recorded */
     uint32_t offset;        /* of the definition in its table */
 };
+
+/*
+ * What an If predicate in load-time code depends on, when it is not
+ * constant (ACPI 6.5 §19.6.60: an OS evaluates it once, while loading the
+ * table). Predicates made of integer constants, Zero/One/Ones, integer
+ * Names no load-time code changes, LNot/LAnd/LOr/LEqual/LGreater/LLess and
+ * And/Or on those are evaluated at discovery and need no entry here.
+ */
+enum acpi_cond_kind {
+    ACPI_COND_CODE = 0,     /* something the evaluator does not follow: `what` says what */
+    ACPI_COND_FIELD,        /* firmware data: a field of an OperationRegion (GNVS and the like) */
+    ACPI_COND_INDEX_FIELD,  /* firmware data behind an IndexField/BankField (CMOS and the like) */
+};
+
+struct acpi_cond {
+    uint8_t kind;           /* enum acpi_cond_kind */
+    uint8_t table;          /* where the If is: 0 DSDT, n SSDT[n-1] */
+    uint8_t space;          /* FIELD: the region's address space (ACPI_SPACE_*, or another id) */
+    uint8_t access;         /* FIELD: bytes per access (1, 2, 4, 8) */
+    uint8_t fields;         /* firmware fields the predicate reads (field[] names the first) */
+    bool address_known;     /* FIELD: the region's address is a constant */
+    bool live;              /* read at discovery: value holds what was read */
+    uint16_t bit_width;     /* FIELD: of the field */
+    uint32_t offset;        /* of the If in its table */
+    uint32_t bit_offset;    /* FIELD: of the field from the region's start */
+    uint32_t region_len;    /* FIELD: the region's length in bytes */
+    uint64_t address;       /* FIELD: the region's address */
+    uint64_t value;         /* live: the field's value */
+    char field[48];         /* FIELD: the field's path ("\DAS3"); CODE: what stopped evaluation
+                               ("calls \_SB.OSCK", "While") */
+    char region[8];         /* FIELD: the region's NameSeg ("GNVS"); INDEX_FIELD: the index field's */
+};
+
+#define ACPI_MAX_CONDS 16
 
 enum acpi_sx_kind {
     ACPI_SX_ABSENT = 0,     /* no definition: the state is not supported */
@@ -220,7 +268,10 @@ struct acpi_sx {
     uint8_t kind;           /* enum acpi_sx_kind */
     uint8_t n;              /* definitions in def[] */
     uint8_t more;           /* further definitions not recorded */
+    uint8_t dead;           /* definitions behind a predicate that is false at load time (or
+                               on this machine, when read live): an OS never creates them */
     struct acpi_sxdef def[ACPI_SX_MAX_DEFS];
+    struct acpi_sxdef first_dead;   /* the first of those, when dead > 0 */
 };
 
 /*
@@ -259,6 +310,9 @@ struct acpi_platform {
     uint8_t facs_version;
 
     struct acpi_sx sx[6];           /* \_S0_ .. \_S5_ */
+    struct acpi_cond conds[ACPI_MAX_CONDS];     /* what undecided predicates read */
+    unsigned n_conds, conds_lost;
+    bool live;                      /* discovery could read firmware data (acpi_discover_live) */
 
     unsigned n_notes, notes_lost;
     struct acpi_error notes[ACPI_MAX_NOTES];
@@ -278,6 +332,33 @@ struct acpi_platform {
 enum acpi_status acpi_discover(struct acpi_platform *p, const struct acpi_io *io, uint64_t rsdp_pa,
                                unsigned flags, void *scratch, size_t scratch_size,
                                struct acpi_error *err);
+
+/*
+ * Discovery that also reads the firmware data If predicates test, where
+ * sleepmux runs on the machine itself (the loader, the VMM at start, the
+ * host tool as root): a field of a SystemMemory or SystemIO OperationRegion
+ * with a constant address is read through fw->io (read_phys, port_in; never
+ * a write), in the field's access width, only if the field lies inside its
+ * region, is at most 64 bits wide, and fw->may_read allows every byte (the
+ * caller's firmware memory map: ACPI NVS or reserved memory, the ports it
+ * trusts). The predicate is then decided: its \_Sx_ definitions become
+ * unconditional (ACPI_SXD_LIVE) or absent, and p->conds says what was read.
+ * Anything refused or unreadable is a note and leaves the state
+ * conditional. fw NULL is acpi_discover.
+ */
+struct acpi_fw_access {
+    const struct acpi_io *io;
+    void *ctx;
+    bool (*may_read)(void *ctx, uint8_t space, uint64_t address, uint64_t len);
+};
+
+enum acpi_status acpi_discover_live(struct acpi_platform *p, const struct acpi_io *io, uint64_t rsdp_pa,
+                                    unsigned flags, const struct acpi_fw_access *fw, void *scratch,
+                                    size_t scratch_size, struct acpi_error *err);
+
+/* "\DAS3, a field of OperationRegion GNVS (SystemMemory 0x7ae9e000+0x10, 8 bits)" or
+ * "calls \_SB.OSCK"; like snprintf. */
+size_t acpi_cond_format(const struct acpi_cond *c, char *buf, size_t size);
 
 /* Look for "RSD PTR " on 16-byte boundaries of [start, start+len) with a
  * valid checksum (legacy BIOS: the EBDA's first KiB and 0xE0000-0xFFFFF). */
@@ -420,8 +501,60 @@ struct acpi_time {
     uint8_t hour, minute, second;
 };
 
-bool acpi_date_is_leap(unsigned year);
-unsigned acpi_date_days_in_month(unsigned year, unsigned month);  /* 0 for a bad month */
+/*
+ * The day arithmetic itself is here, inline, because it has two users that
+ * must not depend on each other: this library's RTC code (date.c) and the
+ * policy library's wake schedules (policy/wake.c, whose pol_datetime API
+ * stays its own). acpi-sleep owns it since the RTC is where the calendar
+ * meets hardware; inline, it costs policy no link dependency and keeps
+ * both libraries pure and freestanding.
+ */
+static inline bool acpi_date_is_leap(unsigned year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+/* 0 for a bad month. */
+static inline unsigned acpi_date_days_in_month(unsigned year, unsigned month)
+{
+    static const uint8_t days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    if (month < 1 || month > 12)
+        return 0;
+    return days[month - 1] + (month == 2 && acpi_date_is_leap(year));
+}
+
+/*
+ * Days from 1970-01-01 to y-m-d, and back. Counting years from March makes
+ * February the last month, so a leap day never shifts the months after it
+ * (from March, month lengths repeat in 5-month runs of 153 days); 400-year
+ * eras repeat exactly (146097 days). Valid for negative days too.
+ */
+static inline int64_t acpi_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);                       /* [0, 399] */
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] from March 1 */
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
+
+    return era * 146097 + doe - 719468;     /* 719468: 0000-03-01 to 1970-01-01 */
+}
+
+static inline void acpi_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
 bool acpi_time_valid(const struct acpi_time *t);
 int64_t acpi_time_to_seconds(const struct acpi_time *t);
 void acpi_time_from_seconds(int64_t s, struct acpi_time *t);

@@ -3,6 +3,8 @@
  */
 #include "acpimem.h"
 
+#include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +85,46 @@ static bool write_phys(void *ctx, uint64_t pa, const void *buf, size_t len)
         return false;
     memcpy(r->data + (pa - r->pa), buf, len);
     return true;
+}
+
+void acpimem_note(struct acpimem *m, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (m->n_notes >= ACPIMEM_NOTES) {
+        m->notes_lost++;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(m->notes[m->n_notes++], sizeof m->notes[0], fmt, ap);
+    va_end(ap);
+}
+
+/* ACPI 6.5 §5.2.6: a 4-character signature and a length covering at least
+ * the 36-byte header; the RSDP (§5.2.5.3) and FACS (§5.2.10) have their own
+ * shapes. A file can be longer than its table (padding), not shorter. */
+const char *acpimem_not_table(const uint8_t *d, size_t len, char *why, size_t size)
+{
+    if (len >= 20 && !memcmp(d, "RSD PTR ", 8))
+        return NULL;
+    if (len < 8) {
+        snprintf(why, size, "%zu bytes, shorter than any table header", len);
+        return why;
+    }
+    for (int i = 0; i < 4; i++)
+        if (!(isupper(d[i]) || isdigit(d[i]) || d[i] == '_')) {
+            snprintf(why, size, "its first bytes %02x %02x %02x %02x are not a table signature", d[0], d[1], d[2],
+                     d[3]);
+            return why;
+        }
+    uint32_t tlen = (uint32_t)(d[4] | d[5] << 8 | d[6] << 16 | (uint32_t)d[7] << 24);
+    bool facs = !memcmp(d, "FACS", 4);
+
+    if (tlen < (facs ? 64u : 36u) || tlen > len) {
+        snprintf(why, size, "%.4s with length %u in a file of %zu bytes", (const char *)d, tlen, len);
+        return why;
+    }
+    return NULL;
 }
 
 struct acpi_io acpimem_io(struct acpimem *m)

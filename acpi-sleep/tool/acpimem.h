@@ -3,7 +3,8 @@
  * and the tests (hosted only). It gives acpi-sleep the same acpi_io it
  * gets in the VMM, backed by:
  *
- *   - acpidump's text output: every table at its real address, RSDP too;
+ *   - acpidump's text output: every table at its real address, RSDP too
+ *     (or laid out as a directory's are, when the dump has no addresses);
  *   - a directory of table files (/sys/firmware/acpi/tables, acpixtract's
  *     *.dat, iasl's *.aml): their addresses are not known, so the tables
  *     are laid out in a synthetic region with a synthetic RSDP, XSDT and
@@ -30,6 +31,8 @@ struct acpimem_region {
     char label[24];
 };
 
+#define ACPIMEM_NOTES 16
+
 struct acpimem {
     struct acpimem_region *r;
     size_t n, cap;
@@ -37,7 +40,25 @@ struct acpimem {
     int devmem;             /* fd of /dev/mem, or -1 */
     bool synthetic;         /* addresses made up (directory input) */
     char source[256];       /* what the image was made from, for reports */
+    /* Input that is not a table ("x.bin: not an ACPI table: ..."). */
+    unsigned n_notes, notes_lost;
+    char notes[ACPIMEM_NOTES][200];
 };
+
+/* Keep a message about the input (printf-style). */
+void acpimem_note(struct acpimem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Is this file's content an ACPI table? NULL if so, else why not. */
+const char *acpimem_not_table(const uint8_t *data, size_t len, char *why, size_t size);
+
+/* Tables without addresses laid out as a directory's are (tabledir.c):
+ * name orders them (natural order), data/len their bytes. */
+struct acpimem_file {
+    char *name;
+    uint8_t *data;
+    size_t len;
+};
+int acpimem_layout(struct acpimem *m, struct acpimem_file *files, size_t n, char *err, size_t errlen);
 
 void acpimem_init(struct acpimem *m);
 void acpimem_free(struct acpimem *m);
@@ -47,6 +68,9 @@ bool acpimem_map(struct acpimem *m, uint64_t pa, const void *data, size_t len, c
 struct acpimem_region *acpimem_find(struct acpimem *m, uint64_t pa, size_t len);
 /* read_phys/write_phys over the regions (and /dev/mem when open). */
 struct acpi_io acpimem_io(struct acpimem *m);
+
+/* "DSDT @ 0x..." : a line that starts a table in acpidump's output. */
+bool acpimem_is_acpidump_header(const char *line);
 
 /* Loaders: 0 on success, else -1 with a message in err. */
 int acpimem_load_acpidump(struct acpimem *m, const char *path, char *err, size_t errlen);

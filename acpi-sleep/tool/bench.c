@@ -95,8 +95,8 @@ int main(int argc, char **argv)
         TIME(dec, acpi_decode_write(&p, &d, p.pm1a_cnt.space, p.pm1a_cnt.address, 2, 0x0401, &ev));
         printf("%s (%zu bytes of tables):\n", m.source, bytes);
         printf("  copy every table once (baseline)           1.0   (%.1f us)\n", base * 1e6);
-        printf("  acpi_discover, 64 KiB scratch          %7.1f x  (%.1f us, %lu read_phys calls)\n", good / base,
-               good * 1e6, calls_good);
+        printf("  acpi_discover, %3u KiB scratch         %7.1f x  (%.1f us, %lu read_phys calls)\n",
+               ACPI_SCRATCH_GOOD / 1024, good / base, good * 1e6, calls_good);
         printf("  acpi_discover, 1 KiB scratch           %7.1f x  (%.1f us, %lu read_phys calls)\n", small / base,
                small * 1e6, calls_small);
         printf("  acpi_decode_write, one PM1a write      %7.3f x  (%.0f ns)\n", dec / base, dec * 1e9);

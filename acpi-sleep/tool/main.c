@@ -2,7 +2,9 @@
  * sleepmux-acpi: what this machine's firmware offers for sleeping, and
  * whether sleepmux can run on it. What a user runs before installing.
  *
- *   sleepmux-acpi                 this machine (root: /dev/mem, else /sys tables)
+ *   sleepmux-acpi                 this machine (root: /dev/mem, else /sys tables); as
+ *                                 root, the firmware data If predicates test is read too
+ *                                 (/dev/mem inside the firmware memory map, port I/O)
  *   sleepmux-acpi DIR             a directory of table files (/sys/firmware/acpi/tables,
  *                                 acpixtract's *.dat, iasl's *.aml)
  *   sleepmux-acpi FILE            acpidump's text output
@@ -15,7 +17,8 @@
  *   --rtc-local MINUTES           the RTC keeps local time, UTC + MINUTES
  *
  * Exit status: 0 sleepmux can run, 1 it cannot (the report says why),
- * 2 the tables could not be read at all.
+ * 2 the tables could not be read at all, 3 uncertain (the report says what
+ * would settle it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,7 @@
 #include <sys/stat.h>
 
 #include "acpimem.h"
+#include "fwdata.h"
 #include "ports.h"
 #include "report.h"
 
@@ -96,14 +100,17 @@ static int load(struct acpimem *m, int argc, char **argv, bool *live, char *err,
     if (argc == 1 && stat(argv[0], &st) == 0 && S_ISDIR(st.st_mode))
         return acpimem_load_dir(m, argv[0], err, errlen);
     if (argc == 1) {
-        /* acpidump's text, or a single binary table. */
-        FILE *f = fopen(argv[0], "rb");
-        char head[64] = "";
-        size_t n = f ? fread(head, 1, sizeof head - 1, f) : 0;
+        /* acpidump's text (a table header among its first lines: firmware
+         * warnings may come first), or a single binary table. */
+        FILE *f = fopen(argv[0], "r");
+        char line[512];
+        bool dump = false;
 
+        for (int i = 0; f && i < 64 && !dump && fgets(line, sizeof line, f); i++)
+            dump = acpimem_is_acpidump_header(line);
         if (f)
             fclose(f);
-        if (n && strstr(head, " @ 0x"))
+        if (dump)
             return acpimem_load_acpidump(m, argv[0], err, errlen);
     }
     return acpimem_load_files(m, (const char *const *)argv, (size_t)argc, err, errlen);
@@ -143,6 +150,8 @@ int main(int argc, char **argv)
 
     acpimem_init(&m);
     if (load(&m, argc - i, argv + i, &live, err, sizeof err)) {
+        for (unsigned k = 0; k < m.n_notes; k++)
+            fprintf(stderr, "sleepmux-acpi: %s\n", m.notes[k]);
         fprintf(stderr, "sleepmux-acpi: %s\n", err);
         acpimem_free(&m);
         return 2;
@@ -163,13 +172,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "sleepmux-acpi: out of memory\n");
         return 2;
     }
-    enum acpi_status st = acpi_discover(p, &io, m.rsdp, flags, scratch, scratch_size, &e);
+    /* On this machine, the firmware data predicates test can be read. */
+    struct fwdata fw;
+    bool use_fw = live && fwdata_open(&fw);
+    enum acpi_status st = acpi_discover_live(p, &io, m.rsdp, flags, use_fw ? &fw.fw : NULL, scratch,
+                                             scratch_size, &e);
     int rc;
 
     if (rtc && st == ACPI_OK)
         rc = rtc_command(p, &io, &cfg, arm);
     else
-        rc = report(stdout, p, &io, &m, live, st == ACPI_OK ? NULL : &e);
+        rc = report(stdout, p, &io, &m, live ? fw.how : NULL, st == ACPI_OK ? NULL : &e);
+    if (live)
+        fwdata_close(&fw);
 
     free(scratch);
     free(p);

@@ -49,7 +49,18 @@ static void reg_line(FILE *out, const char *name, const struct acpi_reg *r)
             source_name(r->source));
 }
 
-static void sxdef(FILE *out, const struct acpi_sxdef *d)
+/* What the predicate a definition depends on reads. */
+static void cond_text(FILE *out, const struct acpi_platform *p, const struct acpi_sxdef *d)
+{
+    char msg[160];
+
+    if (!d->cond || d->cond > p->n_conds)
+        return;
+    acpi_cond_format(&p->conds[d->cond - 1], msg, sizeof msg);
+    fprintf(out, "; the If %s", msg);
+}
+
+static void sxdef(FILE *out, const struct acpi_platform *p, const struct acpi_sxdef *d)
 {
     char t[16];
 
@@ -60,8 +71,16 @@ static void sxdef(FILE *out, const struct acpi_sxdef *d)
     fprintf(out, "  (%s+0x%x", acpi_sx_table_name(d->table, t), d->offset);
     if (d->elements)
         fprintf(out, ", %u element%s", d->elements, d->elements == 1 ? "" : "s");
-    if (d->flags & ACPI_SXD_CONDITIONAL)
+    if (d->flags & ACPI_SXD_CONDITIONAL) {
         fprintf(out, ", inside If/Else/While");
+        cond_text(out, p, d);
+    }
+    if (d->flags & ACPI_SXD_IF_TRUE)
+        fprintf(out, ", inside If/Else that is true at load time");
+    if (d->flags & ACPI_SXD_LIVE) {
+        fprintf(out, ", inside If/Else that is true on this machine");
+        cond_text(out, p, d);
+    }
     if (d->flags & ACPI_SXD_METHOD)
         fprintf(out, ", returned by a method");
     if (d->flags & ACPI_SXD_UNPARSED)
@@ -78,21 +97,32 @@ static void states(FILE *out, const struct acpi_platform *p)
         const struct acpi_sx *sx = &p->sx[s];
 
         fprintf(out, "  S%u  ", s);
+        if (sx->kind == ACPI_SX_ABSENT && sx->dead) {
+            char t[16];
+
+            fprintf(out, "not supported: its definition%s (%s+0x%x%s) %s behind an If that is false %s",
+                    sx->dead > 1 ? "s" : "", acpi_sx_table_name(sx->first_dead.table, t), sx->first_dead.offset,
+                    sx->dead > 1 ? ", ..." : "", sx->dead > 1 ? "are" : "is",
+                    sx->first_dead.cond ? "on this machine" : "at load time");
+            cond_text(out, p, &sx->first_dead);
+            fprintf(out, "\n");
+            continue;
+        }
         if (sx->kind == ACPI_SX_ABSENT) {
             fprintf(out, "not supported\n");
             continue;
         }
         if (sx->kind == ACPI_SX_FIXED) {
-            sxdef(out, &sx->def[0]);
+            sxdef(out, p, &sx->def[0]);
             for (unsigned i = 1; i < sx->n; i++) {
                 fprintf(out, "      also ");
-                sxdef(out, &sx->def[i]);
+                sxdef(out, p, &sx->def[i]);
             }
         } else {
             fprintf(out, "conditional, %u candidate%s:\n", sx->n + sx->more, sx->n + sx->more == 1 ? "" : "s");
             for (unsigned i = 0; i < sx->n; i++) {
                 fprintf(out, "      ");
-                sxdef(out, &sx->def[i]);
+                sxdef(out, p, &sx->def[i]);
             }
         }
     }
@@ -175,11 +205,19 @@ static void rtc(FILE *out, const struct acpi_platform *p)
 }
 
 int report(FILE *out, const struct acpi_platform *p, const struct acpi_io *io, const struct acpimem *m,
-           bool live, const struct acpi_error *fatal)
+           const char *fw_how, const struct acpi_error *fatal)
 {
     char msg[256];
+    bool live = fw_how != NULL;
 
-    fprintf(out, "sleepmux-acpi: %s\n\nTables\n", m->source);
+    fprintf(out, "sleepmux-acpi: %s\n", m->source);
+    if (fw_how)
+        fprintf(out, "firmware data for If predicates: %s\n", fw_how);
+    for (unsigned i = 0; i < m->n_notes; i++)
+        fprintf(out, "input: %s\n", m->notes[i]);
+    if (m->notes_lost)
+        fprintf(out, "input: ... and %u more files that are not tables\n", m->notes_lost);
+    fprintf(out, "\nTables\n");
     fprintf(out, "  %-9s 0x%-12" PRIx64 " revision %u\n", "RSDP", p->rsdp_pa, p->rsdp_revision);
     table_line(out, p->xsdt ? "XSDT" : "RSDT", &p->root);
     table_line(out, "FACP", &p->fadt);
@@ -197,8 +235,13 @@ int report(FILE *out, const struct acpi_platform *p, const struct acpi_io *io, c
         fprintf(out, "  ... and %u more SSDTs (scanned, not listed)\n", p->n_ssdt - ACPI_MAX_SSDT);
 
     if (fatal) {
+        bool in_input = live || strlen(fatal->object) != 4;
+
+        for (size_t i = 0; i < m->n && !in_input; i++)
+            in_input = !strcmp(m->r[i].label, fatal->object);
         acpi_error_format(fatal, msg, sizeof msg);
-        fprintf(out, "\nError: %s\n", msg);
+        fprintf(out, "\nError: %s%s%s%s\n", msg, in_input ? "" : " (the input has no ", in_input ? "" : fatal->object,
+                in_input ? "" : ")");
     } else {
         states(out, p);
         registers(out, p);
@@ -219,20 +262,29 @@ int report(FILE *out, const struct acpi_platform *p, const struct acpi_io *io, c
         return 2;
     }
 
-    struct verdict v;
+    static struct verdict v;
+    enum verdict_kind k = verdict(p, io, m, live, &v);
 
-    verdict(p, io, live, &v);
-    if (v.n_block) {
+    if (k == VERDICT_CANNOT) {
         fprintf(out, "\nVerdict: sleepmux cannot run here:\n");
         for (unsigned i = 0; i < v.n_block; i++)
             fprintf(out, "  - %s\n", v.block[i]);
+    } else if (k == VERDICT_UNCERTAIN) {
+        fprintf(out, "\nVerdict: uncertain: whether sleepmux can run here depends on what these tables do not say:\n");
+        for (unsigned i = 0; i < v.n_unsure; i++)
+            fprintf(out, "  - %s\n", v.unsure[i]);
     } else {
         fprintf(out, "\nVerdict: sleepmux can run here%s.\n", live ? "" : " (as far as ACPI tells; CPU not checked)");
     }
+    if (k == VERDICT_CANNOT && v.n_unsure) {
+        fprintf(out, "Uncertain as well:\n");
+        for (unsigned i = 0; i < v.n_unsure; i++)
+            fprintf(out, "  - %s\n", v.unsure[i]);
+    }
     if (v.n_limit) {
-        fprintf(out, "%s", v.n_block ? "Also:\n" : "Limits:\n");
+        fprintf(out, "%s", k == VERDICT_CAN ? "Limits:\n" : "Also:\n");
         for (unsigned i = 0; i < v.n_limit; i++)
             fprintf(out, "  - %s\n", v.limit[i]);
     }
-    return v.n_block ? 1 : 0;
+    return (int)k;
 }

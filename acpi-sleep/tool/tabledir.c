@@ -20,11 +20,7 @@
 
 #include "../spec.h"
 
-struct file {
-    char *name;
-    uint8_t *data;
-    size_t len;
-};
+#define file acpimem_file
 
 static uint8_t checksum_fix(const uint8_t *b, size_t n, size_t at)
 {
@@ -97,6 +93,10 @@ static bool sig_is(const struct file *f, const char *sig)
 
 static int layout(struct acpimem *m, struct file *files, size_t n, char *err, size_t errlen)
 {
+    if (!n) {
+        snprintf(err, errlen, "no ACPI tables among the files");
+        return -1;
+    }
     struct file *fadt = NULL, *dsdt = NULL, *facs = NULL;
     uint64_t next = ACPIMEM_SYNTH_BASE + 0x1000;  /* the first page holds RSDP, XSDT, RSDT */
     uint64_t entries[256];
@@ -200,10 +200,26 @@ static int layout(struct acpimem *m, struct file *files, size_t n, char *err, si
     return 0;
 }
 
-static int load(struct acpimem *m, struct file *files, size_t n, char *err, size_t errlen)
+int acpimem_layout(struct acpimem *m, struct file *files, size_t n, char *err, size_t errlen)
 {
-    qsort(files, n, sizeof *files, natcmp);
+    if (n)      /* qsort's array must not be NULL, even for nothing */
+        qsort(files, n, sizeof *files, natcmp);
     return layout(m, files, n, err, errlen);
+}
+
+/* Keep files[i] if it is a table; else say so and drop it. */
+static bool keep_table(struct acpimem *m, struct file *f)
+{
+    char why[160];
+
+    if (!acpimem_not_table(f->data, f->len, why, sizeof why))
+        return true;
+    acpimem_note(m, "%s: not an ACPI table (%s); left out", f->name, why);
+    free(f->name);
+    free(f->data);
+    f->name = NULL;
+    f->data = NULL;
+    return false;
 }
 
 static void free_files(struct file *files, size_t n)
@@ -225,18 +241,23 @@ int acpimem_load_files(struct acpimem *m, const char *const *paths, size_t n, ch
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    size_t kept = 0;
+
     for (i = 0; i < n; i++) {
         const char *base = strrchr(paths[i], '/');
 
-        files[i].name = strdup(base ? base + 1 : paths[i]);
-        if (!files[i].name || read_file(paths[i], &files[i], err, errlen))
+        files[kept].name = strdup(base ? base + 1 : paths[i]);
+        if (!files[kept].name || read_file(paths[i], &files[kept], err, errlen)) {
+            kept++;
             goto out;
+        }
+        kept += keep_table(m, &files[kept]);
     }
-    rc = load(m, files, n, err, errlen);
+    rc = acpimem_layout(m, files, kept, err, errlen);
     if (!rc)
-        snprintf(m->source, sizeof m->source, "%zu table files (addresses synthetic)", n);
+        snprintf(m->source, sizeof m->source, "%zu table files (addresses synthetic)", kept);
 out:
-    free_files(files, n);
+    free_files(files, kept);
     return rc;
 }
 
@@ -272,14 +293,13 @@ int acpimem_load_dir(struct acpimem *m, const char *dir, char *err, size_t errle
         n++;
         if (!files[n - 1].name || read_file(path, &files[n - 1], err, errlen))
             goto out;
-        /* Not a table (a README, a .dsl): leave it out. */
-        if (files[n - 1].len < 8 || !isprint(files[n - 1].data[0])) {
-            free(files[n - 1].name);
-            free(files[n - 1].data);
+        /* Not a table (a README, a .dsl): say so and leave it out. */
+        if (!keep_table(m, &files[n - 1]))
             n--;
-        }
     }
-    rc = load(m, files, n, err, errlen);
+    rc = acpimem_layout(m, files, n, err, errlen);
+    if (rc && !n)
+        snprintf(err, errlen, "%s: no ACPI table files in it", dir);
     if (!rc)
         snprintf(m->source, sizeof m->source, "directory %s (%zu tables, addresses synthetic except DSDT/FACS)",
                  dir, n);

@@ -7,7 +7,8 @@ For acpi_sleep_tables: each platform's tables laid out as one compact image
 that starts at physical 0x1000 with its RSDP (the target's convention),
 followed by an XSDT, RSDT, FADT (DSDT and FACS pointers moved), FACS, DSDT
 and SSDTs, checksums fixed. For acpi_sleep_aml: each definition block's AML
-(after its header), behind the target's scratch-size byte.
+(after its header), behind the target's mode byte: once as is (0), once
+with live evaluation of firmware-data predicates (2).
 """
 import os
 import re
@@ -107,6 +108,7 @@ def main():
         for sig in ("DSDT", "SSDT"):
             for i, b in enumerate(t.get(sig, [])):
                 open(os.path.join(out_aml, "%s-%s%d.aml" % (name, sig.lower(), i)), "wb").write(b"\x00" + b[36:])
+                open(os.path.join(out_aml, "%s-%s%d-live.aml" % (name, sig.lower(), i)), "wb").write(b"\x02" + b[36:])
 
 
 if __name__ == "__main__":

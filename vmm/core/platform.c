@@ -81,6 +81,29 @@ const char *platform_error_text(const struct acpi_error *e)
     return text;
 }
 
+/* The firmware data If predicates test (acpi_discover_live) may be read
+ * only inside the firmware's own memory, as its memory map says, never in
+ * RAM an OS owns or a device's MMIO; SystemIO fields are the ports the
+ * firmware's own load-time code reads, as an OS would. */
+static bool may_read(void *ctx, uint8_t space, uint64_t address, uint64_t len)
+{
+    const struct smx_bootinfo *bi = ctx;
+
+    if (space == ACPI_SPACE_IO)
+        return true;
+    if (space != ACPI_SPACE_MEMORY || address + len < address || !in_range(address, len))
+        return false;
+    for (uint32_t i = 0; i < bi->memmap_count && i < SMX_MEMMAP_MAX; i++) {
+        const struct smx_mem_range *r = &bi->memmap[i];
+
+        if ((r->type == SMX_EFI_RESERVED_MEMORY || r->type == SMX_EFI_ACPI_RECLAIM_MEMORY ||
+             r->type == SMX_EFI_ACPI_MEMORY_NVS) &&
+            address >= r->base && address + len <= r->base + r->pages * 4096)
+            return true;
+    }
+    return false;
+}
+
 static void log_reg(const char *name, const struct acpi_reg *r)
 {
     if (acpi_reg_present(r))
@@ -96,7 +119,9 @@ static int platform_init(const struct smx_bootinfo *bi)
         smx_log("acpi", "the firmware published no ACPI tables: cannot watch for sleep");
         return SMX_START_NO_ACPI;
     }
-    if (acpi_discover(&platform, &platform_io, bi->rsdp, 0, scratch, sizeof scratch, &err) != ACPI_OK) {
+    const struct acpi_fw_access fw = {.io = &platform_io, .ctx = (void *)bi, .may_read = may_read};
+
+    if (acpi_discover_live(&platform, &platform_io, bi->rsdp, 0, &fw, scratch, sizeof scratch, &err) != ACPI_OK) {
         smx_log("acpi", "%s", platform_error_text(&err));
         return SMX_START_NO_ACPI;
     }
@@ -119,6 +144,15 @@ static int platform_init(const struct smx_bootinfo *bi)
             smx_log("acpi", "S%u: SLP_TYPa %u, SLP_TYPb %u", s, a, b);
         else if (platform.sx[s].kind == ACPI_SX_CONDITIONAL)
             smx_log("acpi", "S%u: conditional, %u candidate definitions", s, platform.sx[s].n);
+        else if (platform.sx[s].kind == ACPI_SX_ABSENT && platform.sx[s].dead)
+            smx_log("acpi", "S%u: absent, behind an If that is false %s", s,
+                    platform.sx[s].first_dead.cond ? "on this machine" : "at load time");
+    }
+    for (unsigned i = 0; i < platform.n_conds; i++) {
+        char text[160];
+
+        acpi_cond_format(&platform.conds[i], text, sizeof text);
+        smx_log("acpi", "an If %s", text);
     }
     return 0;
 }

@@ -29,10 +29,10 @@ const char *fx_build(void)
     return abs_env("SMX_BUILD", "build", buf);
 }
 
-/* acpidump output of a real machine (q35, pc) */
+/* acpidump output of a real machine (q35, pc, q35-nos3) */
 static bool is_real(const char *name)
 {
-    return !strcmp(name, "q35") || !strcmp(name, "pc");
+    return !strcmp(name, "q35") || !strcmp(name, "pc") || !strcmp(name, "q35-nos3");
 }
 
 /* a real machine's /sys/firmware/acpi/tables, kept in the source tree */

@@ -209,3 +209,100 @@ Test(acpi_asl, acpi_1_fadt)
     cr_expect_eq(f.p.dsdt.pa, 0x7ffe0000);
     fx_free(&f);
 }
+
+/* The predicate patterns of issue 18, each checked against acpiexec. */
+Test(acpi_asl, constant_predicates_decide_presence)
+{
+    static struct fx f;
+    const struct acpi_sx *sx = f.p.sx;
+
+    agrees_with_acpiexec("pred-const", &f);
+    cr_expect_eq(sx[3].kind, ACPI_SX_ABSENT, "Name (SS3, Zero) ... If (SS3): no \\_S3_");
+    cr_expect_eq(sx[3].dead, 1);
+    cr_expect_eq(sx[2].kind, ACPI_SX_ABSENT, "If (Zero): no \\_S2_");
+    cr_expect_eq(sx[1].kind, ACPI_SX_ABSENT, "If (And (SSFG, 0x02)) with SSFG 5: no \\_S1_");
+    cr_expect_eq(sx[4].kind, ACPI_SX_FIXED, "If (SSFG & One) is true: \\_S4_ is not conditional");
+    cr_expect(sx[4].def[0].flags & ACPI_SXD_IF_TRUE);
+    cr_expect(!(sx[4].def[0].flags & ACPI_SXD_CONDITIONAL));
+    cr_expect_eq(sx[0].kind, ACPI_SX_FIXED, "LNot (LAnd (SS3, SS1)) is true");
+    cr_expect_eq(sx[5].kind, ACPI_SX_FIXED);
+    cr_expect_eq(f.p.n_conds, 0, "nothing undecided, nothing to name");
+    uint8_t a, b;
+
+    cr_expect(acpi_sx_values(&f.p, 4, &a, &b) && a == 6 && b == 6);
+    fx_free(&f);
+}
+
+Test(acpi_asl, nested_if_else)
+{
+    static struct fx f;
+    const struct acpi_sx *sx = f.p.sx;
+
+    agrees_with_acpiexec("pred-nested", &f);
+    cr_expect_eq(sx[5].kind, ACPI_SX_FIXED, "inner Else of a true If");
+    cr_expect_eq(sx[5].def[0].slp_typa, 7);
+    cr_expect_eq(sx[3].kind, ACPI_SX_ABSENT, "inner If that is false");
+    cr_expect_eq(sx[4].kind, ACPI_SX_ABSENT, "outer Else of a true If");
+    cr_expect_eq(sx[1].kind, ACPI_SX_ABSENT, "If (LNotEqual (OSYS, 0x07DF)) is false");
+    cr_expect_eq(sx[0].kind, ACPI_SX_FIXED, "... and its Else runs");
+    fx_free(&f);
+}
+
+Test(acpi_asl, firmware_data_predicates_are_named)
+{
+    static struct fx f;
+    const struct acpi_sx *sx = f.p.sx;
+    char msg[160];
+
+    agrees_with_acpiexec("pred-firmware", &f);
+    cr_assert_eq(sx[3].kind, ACPI_SX_CONDITIONAL, "\\_S3_ depends on GNVS bytes");
+    cr_assert(sx[3].def[0].cond > 0 && sx[3].def[0].cond <= f.p.n_conds);
+    const struct acpi_cond *c = &f.p.conds[sx[3].def[0].cond - 1];
+
+    cr_expect_eq(c->kind, ACPI_COND_FIELD);
+    cr_expect_str_eq(c->field, "\\DAS3");
+    cr_expect_str_eq(c->region, "GNVS");
+    cr_expect_eq(c->space, ACPI_SPACE_MEMORY);
+    cr_expect_eq(c->address, 0x7ffe8000);
+    cr_expect_eq(c->bit_offset, 0x80);
+    cr_expect_eq(c->bit_width, 8);
+    cr_expect_eq(c->fields, 2, "DAS3 and S0ID");
+    cr_expect(!c->live);
+    acpi_cond_format(c, msg, sizeof msg);
+    cr_expect_str_eq(msg, "reads \\DAS3, a field of OperationRegion GNVS (SystemMemory 0x7ffe8000+0x10, 8 bits) "
+                          "and 1 more field");
+    cr_assert_eq(sx[1].kind, ACPI_SX_CONDITIONAL, "\\_S1_ depends on an I/O port");
+    c = &f.p.conds[sx[1].def[0].cond - 1];
+    acpi_cond_format(c, msg, sizeof msg);
+    cr_expect_str_eq(msg, "reads \\SS1E, a field of OperationRegion PMIO (SystemIO 0x800+0x2 bit 3, 1 bit)");
+    cr_expect_eq(sx[4].kind, ACPI_SX_FIXED);
+    fx_free(&f);
+}
+
+Test(acpi_asl, what_stops_evaluation_is_said)
+{
+    static struct fx f;
+    const struct acpi_sx *sx = f.p.sx;
+
+    fx_load(&f, "conditional", 0);
+    cr_assert_eq(f.st, ACPI_OK);
+    cr_assert(sx[4].def[0].cond);
+    cr_expect_str_eq(f.p.conds[sx[4].def[0].cond - 1].field, "calls \\_SB.CHK2");
+    cr_assert(sx[3].def[0].cond);
+    cr_expect_eq(f.p.conds[sx[3].def[0].cond - 1].kind, ACPI_COND_INDEX_FIELD, "CMOS behind an IndexField");
+    cr_expect_str_eq(f.p.conds[sx[3].def[0].cond - 1].field, "\\SS3E");
+    /* \TST was defined before the call to CHK2, which might have changed it. */
+    cr_assert(sx[2].def[0].cond);
+    cr_expect_str_eq(f.p.conds[sx[2].def[0].cond - 1].field, "reads a Name a load-time call may change");
+    fx_free(&f);
+}
+
+Test(acpi_asl, only_predicates_a_state_depends_on_are_kept)
+{
+    static struct fx f;
+
+    /* conditional's DSDT has undecided Ifs for S2, S3, S4 and none other. */
+    fx_load(&f, "conditional", 0);
+    cr_expect_eq(f.p.n_conds, 3);
+    fx_free(&f);
+}

@@ -48,6 +48,22 @@ Test(acpi_real, pc_sleep_states_match_acpiexec)
     cr_expect_eq(same_as_acpiexec("pc"), 3, "S3, S4, S5");
 }
 
+/* q35 with S3 disabled on its ICH9 (-global ICH9-LPC.disable_s3=1), as a
+ * Modern Standby laptop's firmware offers none: no \_S3_, S4 and S5 as
+ * with S3. */
+Test(acpi_real, q35_without_s3_matches_acpiexec)
+{
+    static struct fx f;
+
+    cr_expect_eq(same_as_acpiexec("q35-nos3"), 2, "S4, S5");
+    fx_load(&f, "q35-nos3", 0);
+    cr_expect_eq(f.p.sx[3].kind, ACPI_SX_ABSENT);
+    cr_expect_eq(f.p.sx[3].dead, 0, "not behind an If: QEMU leaves it out");
+    cr_expect_eq(f.p.sx[4].kind, ACPI_SX_FIXED);
+    cr_expect_eq(f.p.sx[5].kind, ACPI_SX_FIXED);
+    fx_free(&f);
+}
+
 /* Firecracker (a real hardware-reduced machine): no sleep states at all. */
 Test(acpi_real, firecracker_has_no_sleep)
 {
