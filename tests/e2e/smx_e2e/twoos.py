@@ -50,9 +50,10 @@ def make_two_os_disk(t, args, name="disk.img", store_mib=640, debug=(), **cfg):
 class TwoOS:
     """One machine (QEMU process) with both guests on its console."""
 
-    def __init__(self, t, disk, bus, label, vars_file):
+    def __init__(self, t, disk, bus, label, vars_file, extra=()):
         self.t = t
-        self.m = t.machine(label=label, disks=[disk.path], disk_bus=bus, memory=MEMORY, vars_file=vars_file)
+        self.m = t.machine(label=label, disks=[disk.path], disk_bus=bus, memory=MEMORY, vars_file=vars_file,
+                           extra=extra)
         self.g = {"A": Guest(t, self.m, "A"), "B": Guest(t, self.m, "B")}
         self.memmap = {}
         self.m.start()
