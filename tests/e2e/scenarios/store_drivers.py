@@ -76,6 +76,10 @@ def one_bus(t, bus):
             where and opened[0][3].startswith(bus) and
             (int(where.group(1)), int(where.group(2)), int(where.group(3))) == (disk.store_lba, disk.store_sectors, 512),
             str([x[3] for x in vmm_lines(m, "store")]))
+    if bus == "nvme":
+        # q35 always has its ICH9 AHCI too: the loader's hint (bi->store) is what keeps the VMM off it.
+        t.check("nvme: the VMM went straight to the controller the loader named, leaving q35's AHCI alone",
+                not vmm_lines(m, "ahci"), str([x[3] for x in vmm_lines(m, "ahci")]))
     closed = vmm_lines(m, bus, r"power-on state")
     t.check("%s: the controller was reset to its power-on state before the guest ran again: %s"
             % (bus, closed[-1][3] if closed else "no such line"), closed, str([x[3] for x in vmm_lines(m, bus)]))
