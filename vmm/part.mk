@@ -36,14 +36,16 @@ $(B)/fs/vmm/core/%.o: XFLAGS := -I$(B)/gen -Ivmm/store
 $(B)/fs/vmm/drivers/%.o: XFLAGS := -Ivmm/core
 $(B)/fs/vmm/store/%.o: XFLAGS := -Ivmm/core -Ivmm/drivers
 
-# The GPT reader and the partition device are pure: tested hosted, the GPT
-# reader on disk images sfdisk and sgdisk made.
+# The store's logic is tested hosted: the GPT reader on disk images sfdisk
+# and sgdisk made, the partition device and vmm_store_open over a fake disk
+# (the test stands in for the drivers, the log, the clock and the pages).
+# -iquote: vmm/core's time.h must not hide the C library's.
 LIBS += vmmstore
-vmmstore.srcs := vmm/store/gpt.c vmm/store/partdev.c
+vmmstore.srcs := vmm/store/gpt.c vmm/store/partdev.c vmm/store/store.c
 vmmstore.worlds := asan
-$(B)/asan/vmm/store/%.o: XFLAGS := -Ivmm/drivers
+$(B)/asan/vmm/store/%.o: XFLAGS := -Ivmm/drivers -iquote vmm/core
 UNIT_SRCS += $(wildcard tests/unit/store/*.c)
-$(B)/asan/tests/unit/store/%.o: XFLAGS := -Ivmm/store -Ivmm/drivers
+$(B)/asan/tests/unit/store/%.o: XFLAGS := -Ivmm/store -Ivmm/drivers -iquote vmm/core
 GPT_FIXTURES := $(addprefix $(B)/fixtures/gpt/, sfdisk-512.img sgdisk-512.img)
 $(GPT_FIXTURES) &: tests/unit/store/mkgpt.sh
 	$(call say,GPT,$(B)/fixtures/gpt)

@@ -215,8 +215,9 @@ static int port_command(struct ahci_ctrl *c, unsigned p, uint8_t command, uint64
     uint64_t pa = buf ? mem_phys(buf) : 0;
     unsigned nprd = 0;
 
-    if ((pa & 1) || (bytes & 1) || bytes > AHCI_PRDS * PRD_MAX_BYTES)
-        return -1;
+    if ((pa & 1) || (bytes & 1) || bytes > AHCI_PRDS * PRD_MAX_BYTES ||
+        (bytes && !(c->cap & CAP_S64A) && (pa + bytes - 1) >> 32))
+        return -1; /* an HBA without 64-bit addressing cannot reach the buffer */
     fis_h2d(m->table.cfis, command, lba, count);
     for (uint32_t off = 0; off < bytes; nprd++) {
         uint32_t take = bytes - off < PRD_MAX_BYTES ? bytes - off : PRD_MAX_BYTES;

@@ -3,8 +3,11 @@
  * loader when \EFI\sleepmux\debug-store-selftest exists): at an S3 request,
  * while the OS is stopped, write up to 64 MiB of its RAM to the store as a
  * committed image, read it back through the reader into a VMM buffer,
- * compare every page with RAM and the digests with the writer's, and
- * reset the controller. Proves the drivers, the GPT lookup and the store
+ * compare every page with RAM and the digests with the writer's, mark the
+ * slot restored, and reset the controller. The mark matters: the image
+ * holds only part of the OS's RAM and no real CPU state, and a committed
+ * image is one the loader and the switch engine would take for a parked
+ * OS (never booted fresh, restored at the next switch). Proves the drivers, the GPT lookup and the store
  * on real firmware before the switch engine uses them.
  */
 #include <stdbool.h>
@@ -140,9 +143,13 @@ static bool run(const struct smx_bootinfo *bi, struct img_store *s, char *why, s
                      memcmp(t.r.sum.header_digest, sum.header_digest, IMG_DIGEST_SIZE) ? "differs" : "matches");
         return false;
     }
+    if ((e = img_store_mark_restored(s, slot))) {
+        img_error_format(&s->err, why, n);
+        return false;
+    }
     uint64_t mib = pages >> 8;
     smx_log("store", "self-test ok: wrote %llu MiB in %llu ms (%llu MiB/s), read back in %llu ms (%llu MiB/s); "
-            "slot %d, generation %llu, %u regions, %llu KiB on disk, %llu zero pages",
+            "slot %d (marked restored), generation %llu, %u regions, %llu KiB on disk, %llu zero pages",
             (unsigned long long)mib, (unsigned long long)write_ms,
             (unsigned long long)(write_ms ? mib * 1000 / write_ms : 0), (unsigned long long)read_ms,
             (unsigned long long)(read_ms ? mib * 1000 / read_ms : 0), slot, (unsigned long long)gen, t.nregions,
