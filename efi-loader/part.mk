@@ -23,10 +23,10 @@ $(LOADER_EFI): $(LOADER_SO)
 
 ALL += $(LOADER_EFI)
 
-# The ELF checker, the memory layout and the store's verdict are pure:
-# tested hosted.
+# The ELF checker, the memory layout, the store's verdict and the GPT entry
+# reader are pure: tested hosted.
 LIBS += loaderpure
-loaderpure.srcs := efi-loader/elf_check.c efi-loader/layout.c efi-loader/store_check.c
+loaderpure.srcs := efi-loader/elf_check.c efi-loader/layout.c efi-loader/store_check.c efi-loader/gpt_entry.c
 loaderpure.worlds := asan
 UNIT_SRCS += $(wildcard tests/unit/efi-loader/*.c)
 UNIT_DATA += $(VMM_ELF)

@@ -5,6 +5,7 @@
 
 #include "console.h"
 #include "fmt.h"
+#include "gpt_entry.h"
 #include "imagestore.h"
 #include "store_check.h"
 #include "vars.h"
@@ -77,42 +78,32 @@ static EFI_HANDLE parent(EFI_DEVICE_PATH *dp, const void *at, EFI_GUID *proto)
     return h;
 }
 
+static int disk_read(void *ctx, uint64_t lba, void *buf)
+{
+    EFI_BLOCK_IO *bio = ctx;
+    return EFI_ERROR(uefi_call_wrapper(bio->ReadBlocks, 5, bio, bio->Media->MediaId, lba, bio->Media->BlockSize, buf))
+               ? -1 : 0;
+}
+
 /* The partition's GPT type GUID from the disk's own table (UEFI 2.10 §5.3),
  * for firmware without EFI_PARTITION_INFO_PROTOCOL. */
 static int gpt_type(const struct found *f, EFI_GUID *type)
 {
     EFI_HANDLE disk = parent(f->dp, f->hd, &BlockIoProtocol);
     EFI_BLOCK_IO *bio;
-    int ok = 0;
 
     if (!disk || EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, disk, &BlockIoProtocol, (void **)&bio)))
         return 0;
-    UINT32 bs = bio->Media->BlockSize;
-    UINT8 *buf = AllocatePool(bs);
-    if (!buf || bs < 512)
-        goto out;
-    if (EFI_ERROR(uefi_call_wrapper(bio->ReadBlocks, 5, bio, bio->Media->MediaId, 1, bs, buf)))
-        goto out;
-    EFI_PARTITION_TABLE_HEADER *h = (EFI_PARTITION_TABLE_HEADER *)buf;
-    if (CompareMem(&h->Header.Signature, EFI_PTAB_HEADER_ID, 8) || h->SizeOfPartitionEntry < sizeof(EFI_PARTITION_ENTRY) ||
-        bs % h->SizeOfPartitionEntry || f->hd->PartitionNumber == 0 ||
-        f->hd->PartitionNumber > h->NumberOfPartitionEntries)
-        goto out;
-    /* The hard drive node's PartitionNumber is the 1-based entry index. */
-    UINT64 index = f->hd->PartitionNumber - 1, per_block = bs / h->SizeOfPartitionEntry;
-    UINT32 esize = h->SizeOfPartitionEntry;
-    EFI_LBA lba = h->PartitionEntryLBA + index / per_block;
-    if (EFI_ERROR(uefi_call_wrapper(bio->ReadBlocks, 5, bio, bio->Media->MediaId, lba, bs, buf)))
-        goto out;
-    EFI_PARTITION_ENTRY *e = (EFI_PARTITION_ENTRY *)(buf + (index % per_block) * esize);
-    if (e->StartingLBA != f->hd->PartitionStart)
-        goto out;
-    CopyMem(type, &e->PartitionTypeGUID, sizeof *type);
-    ok = 1;
-out:
-    if (buf)
-        FreePool(buf);
-    return ok;
+    struct gpt_reader r = { bio, bio->Media->BlockSize, disk_read };
+    UINT8 *buf = AllocatePool(r.block_size);
+    if (!buf)
+        return 0;
+    const char *err = gpt_entry_type(&r, f->hd->PartitionNumber, f->hd->PartitionStart, buf, (uint8_t *)type);
+    FreePool(buf);
+    if (err)
+        loader_log("store: partition %u at LBA %llu: %s", f->hd->PartitionNumber,
+                   (unsigned long long)f->hd->PartitionStart, err);
+    return !err;
 }
 
 static int type_guid(const struct found *f, EFI_GUID *type)

@@ -7,19 +7,35 @@
 
 static EFI_GUID vendor = SMX_VENDOR_GUID;
 
+static const char *ascii(const CHAR16 *name, char *out, UINTN len)
+{
+    UINTN i = 0;
+    for (; name[i] && i + 1 < len; i++)
+        out[i] = (char)name[i];
+    out[i] = 0;
+    return out;
+}
+
 EFI_STATUS loader_var_get(const CHAR16 *name, void *buf, UINTN size)
 {
     UINT32 attrs = 0;
     UINTN got = size;
+    char what[32];
     EFI_STATUS st = uefi_call_wrapper(RT->GetVariable, 5, (CHAR16 *)name, &vendor, &attrs, &got, buf);
 
-    if (st == EFI_BUFFER_TOO_SMALL)
-        return EFI_COMPROMISED_DATA;
-    if (EFI_ERROR(st))
+    if (EFI_ERROR(st) && st != EFI_BUFFER_TOO_SMALL)
         return st;
-    if (got != size || (attrs & EFI_VARIABLE_RUNTIME_ACCESS))
-        return EFI_COMPROMISED_DATA;
-    return EFI_SUCCESS;
+    if (st == EFI_SUCCESS && got == size && !(attrs & EFI_VARIABLE_RUNTIME_ACCESS))
+        return EFI_SUCCESS;
+    /* Not one sleepmux wrote: an OS can create a runtime-accessible
+     * variable of this name (and so know or choose its content) only while
+     * ours does not exist, since it cannot see a boot-services-only one.
+     * Remove it and treat the name as free. */
+    SetMem(buf, size, 0);
+    st = uefi_call_wrapper(RT->SetVariable, 5, (CHAR16 *)name, &vendor, 0, 0, NULL);
+    loader_log("UEFI variable %s has the wrong size or runtime access, so sleepmux did not write it: %s",
+               ascii(name, what, sizeof what), EFI_ERROR(st) ? efi_status_str(st) : "removed");
+    return EFI_ERROR(st) ? EFI_COMPROMISED_DATA : EFI_NOT_FOUND;
 }
 
 EFI_STATUS loader_var_set(const CHAR16 *name, const void *buf, UINTN size)

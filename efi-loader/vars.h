@@ -22,9 +22,10 @@
 #define SMX_VAR_ATTRS (EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS)
 
 /*
- * Read a variable of exactly `size` bytes. EFI_NOT_FOUND when absent;
- * EFI_COMPROMISED_DATA when present with another size or with runtime
- * access (not one sleepmux wrote).
+ * Read a variable of exactly `size` bytes. EFI_NOT_FOUND when absent, and
+ * also when one of that name had another size or runtime access (not one
+ * sleepmux wrote): that one is removed and logged. EFI_COMPROMISED_DATA
+ * when it could not be removed.
  */
 EFI_STATUS loader_var_get(const CHAR16 *name, void *buf, UINTN size);
 EFI_STATUS loader_var_set(const CHAR16 *name, const void *buf, UINTN size);
