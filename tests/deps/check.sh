@@ -55,6 +55,9 @@ m=$(./mk/deps.sh --pins | grep -c '^deps:   ')
 # no output and no network (the mirror variables point nowhere).
 if [ "$(id -u)" = 0 ] && ./mk/deps.sh --pins | grep -q 'MISSING\|HOLDS'; then
     echo "skip: third_party/ is not complete, so the unprivileged run is not meaningful"
+elif [ "$(id -u)" = 0 ] && ! setpriv --reuid=65534 --regid=65534 --clear-groups \
+        sh -c 'test -x mk/deps.sh && test -r mk/pins.txt && ls third_party/src/lz4/.fetched' > /dev/null 2>&1; then
+    echo "skip: uid 65534 cannot read this checkout, so the unprivileged run cannot be tried here"
 elif [ "$(id -u)" = 0 ]; then
     rc=0
     SMX_DEBIAN_MIRROR=http://127.0.0.1:$port/debian \

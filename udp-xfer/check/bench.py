@@ -5,8 +5,10 @@ TAP device (MTU 1500), lock-step versus windowed, without and with packet
 loss, each printed as a ratio to stock atftp reading from tftpd-hpa with
 1468-byte blocks on the same file in the same run.
 
-Files are read into /dev/null (no disk in the measurement) and timed as
-whole client processes, the baseline's and ours alike. Loss: nftables drops
+Files are read into tmpfs (no disk in the measurement; our clients write
+LOCAL.part and rename it over LOCAL, so LOCAL must never be /dev/null, which
+the rename would replace with a regular file) or, for atftp, which writes
+its file in place, into /dev/null; all timed as whole client processes. Loss: nftables drops
 datagrams at delivery (loopback) or Ethernet frames on the TAP's wire.
 
 usage: bench.py BUILD_DIR [--mib N]
@@ -14,8 +16,10 @@ usage: bench.py BUILD_DIR [--mib N]
 import argparse
 import os
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -65,6 +69,8 @@ def main():
     size = args.mib << 20
     xn.make_file(os.path.join(work, "image"), size, 9)
 
+    sink = tempfile.mkdtemp(prefix="udp-xfer-bench-", dir="/dev/shm")
+    got = os.path.join(sink, "image")
     ns = xn.Netns("bench")
     b = Bench(ns, size)
     try:
@@ -75,13 +81,13 @@ def main():
         tap_port = xn.start_serve(ns, tool, SERVER, work, "-w", "256", log=os.path.join(work, "serve-tap.log"))
 
         def ours_lo(server, blk, win):
-            return b.run((tool, "get", "-q", "-b", str(blk), "-w", str(win), server, "image", "/dev/null"))
+            return b.run((tool, "get", "-q", "-b", str(blk), "-w", str(win), server, "image", got))
 
         def ours_tap(server, blk, win):
             return b.run((tap_tool, "--tap", DEV, "--ip", CLIENT, "-q", "-b", str(blk), "-w", str(win), "get",
-                          server, "image", "/dev/null"))
+                          server, "image", got))
 
-        print(f"{TITLE}: one {args.mib} MiB read into /dev/null; goodput in MiB/s and as a ratio to the first row,")
+        print(f"{TITLE}: one {args.mib} MiB read into tmpfs; goodput in MiB/s and as a ratio to the first row,")
         print("stock atftp reading from tftpd-hpa (1468-byte blocks, lock-step), measured in this run.")
         print("loss: datagrams (loopback) or Ethernet frames (lwIP/TAP) dropped by nftables, both directions.")
         print(f"  {'path':9} {'client':14} {'server':10} {'blksize':>7} {'window':>6} {'loss':>4} {'MiB/s':>8} "
@@ -133,8 +139,13 @@ def main():
     except (xn.Failure, subprocess.TimeoutExpired) as e:
         print(f"FAIL: {TITLE}: {e} (servers' logs in {work})")
         ns.close()
+        shutil.rmtree(sink, ignore_errors=True)
         return 1
     ns.close()
+    shutil.rmtree(sink, ignore_errors=True)
+    if not stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        print(f"FAIL: {TITLE}: /dev/null is no longer a device after the bench")
+        return 1
     shutil.rmtree(work, ignore_errors=True)
 
     print(f"best loopback: blksize {best_lo_cfg[0]} windowsize {best_lo_cfg[1]}: {best_lo:.1f} MiB/s = "

@@ -82,8 +82,10 @@ static int64_t unallocated_dirty(void)
 
 void integrity_add_tables(uint64_t root, const char *what)
 {
-    if (ntables < MAX_TABLES)
+    if (ntables < MAX_TABLES) {
         tables[ntables++] = (struct tables){ root, what, 0, 0 };
+        smx_log("vmm", "integrity: covering %s, root %#llx", what, (unsigned long long)root);
+    }
     else /* said in the log, so "covers" is never claimed for it */
         smx_log("vmm", "integrity: no room to cover %s at %#llx (%d trees at most)", what,
                 (unsigned long long)root, MAX_TABLES);

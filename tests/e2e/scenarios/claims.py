@@ -81,22 +81,30 @@ def integrity(t):
     marker = vmm_lines(m, "vmm", r"region marker at (0x[0-9a-f]+)")
     covers = vmm_lines(m, "vmm", r"integrity covers: .* unallocated \(zero\) (0x[0-9a-f]+)-(0x[0-9a-f]+)")
     t.require("the VMM logs its marker's address and what its integrity check covers", marker and covers)
+    nested = vmm_lines(m, "vmm", r"integrity: covering nested page tables, root (0x[0-9a-f]+)")
+    t.require("the VMM names the nested page tables it covers", nested)
     marker_pa = int(marker[0][3].split()[-1], 16)
+    npt_root = int(nested[0][3].split()[-1], 16)
     free_end = int(re.search(r"-(0x[0-9a-f]+);", covers[0][3]).group(1), 16)
 
     # Cycle 1: while the platform sleeps, one byte of the VMM's read-only
-    # data and one of its unallocated pages change.
+    # data, one of its unallocated pages and one of its nested page tables
+    # change. The table entry is the root's last, beyond the guest-physical
+    # space and not present: an ignored bit, harmless to the guest, that
+    # only the integrity check can notice.
     ev = m.event_mark()
     g.wait(r"cycle=1 event=suspend", 120, "guest A to request S3 (cycle 1)")
     m.wait_event("SUSPEND", 120, since=ev)
     poke(m, marker_pa, b"S")
     poke(m, free_end - 4096 + 123, b"\x5a")
+    t.require("the nested root's last entry is empty before the change",
+              poke(m, npt_root + 511 * 8 + 1, b"\x02") == b"\x00")
     m.qmp.execute("system_wakeup")
     _, f, _ = g.wait(r"cycle=1 (pattern=\S+|event=suspend-failed)", 120, "guest A to verify (cycle 1)")
     found = [x[3] for x in vmm_lines(m, "vmm", r"IMAGE MODIFIED at wake")]
-    t.check("at wake the VMM names both changes: %s" % found,
-            any("code and rodata" in x for x in found) and any("unallocated page written at %#x" % (free_end - 4096 + 120)
-                                                               in x for x in found), str(found))
+    t.check("at wake the VMM names all three changes: %s" % found,
+            any("code and rodata" in x for x in found) and any("nested page tables" in x for x in found)
+            and any("unallocated page written at %#x" % (free_end - 4096 + 120) in x for x in found), str(found))
     t.check("and still enters the OS, which resumes with its pattern intact (its only way back)",
             f.get("pattern") == "ok" and vmm_lines(m, "s3", r"entering the OS anyway"), str(f))
 

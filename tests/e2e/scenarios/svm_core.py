@@ -10,13 +10,15 @@ from smx_e2e.suite import scenario
 
 CYCLES = 5
 IDLE = 5
-# Exit budgets (README, "Status and limits"). Measured under TCG: about
-# BOOT_MEASURED exits from power-on to the guest's first probe and
-# IDLE_MEASURED per second idle. The bounds leave room for emulation noise
-# and are still far below what one intercept left on costs: trapping 0xcf9
-# during boot adds about 9,000 exits, intercepting HLT or interrupts adds
-# hundreds per idle second.
-BOOT_MEASURED, BOOT_EXITS_MAX = 2600, 6000
+# Exit budgets (README, "Status and limits"), from the VMM's count at the
+# first sleep request (power-on to S3). Measured under TCG: 2,600-5,600
+# exits, of which io 280-620, msr 13, the rest CPUID; CPUID varies with the
+# machine's load (firmware and kernel poll with it while they wait), so its
+# bound is loose. The other bounds are tight where an intercept left on
+# would show: trapping 0xcf9 adds about 9,000 io exits, an MSR intercept
+# thousands of msr exits, HLT or interrupt intercepts a kind of exit that
+# should not exist at all ("other"). Idle: 0.6 per second measured.
+BOOT_MAX = {"io": 3000, "msr": 500, "cpuid": 20000, "other": 50}
 IDLE_MEASURED, IDLE_EXITS_PER_S_MAX = 0.6, 5.0
 LOADER_LINE = r"sleepmux: starting the VMM: region (0x[0-9a-f]+)\+(\d+) MiB, entry \S+, trampoline (0x[0-9a-f]+)"
 SINK_WORDS = 4096 // 8
@@ -44,9 +46,6 @@ def svm_boot_s3(t):
     _, v, _ = g.wait(r"event=vmm ", 30, "the guest's CPUID probe")
     t.check("the guest sees sleepmux's CPUID leaf (signature %s)" % v.get("signature"),
             v.get("signature") == "sleepmux-vmm", str(v))
-    exits = int(v.get("exits", -1))
-    t.check("exit budget per boot: %d exits from power-on to user space (measured ~%d; at most %d)"
-            % (exits, BOOT_MEASURED, BOOT_EXITS_MAX), 0 < exits <= BOOT_EXITS_MAX, str(v))
     # What the guest was told about the VMM against what the loader says it
     # set up: a VMM that reported some other range would make the probes
     # below look at memory that was never hidden.
@@ -90,6 +89,14 @@ def svm_boot_s3(t):
     t.check("the VMM trapped and logged every S3 request, before and after each resume (requests %s)" % nums,
             nums == list(range(1, CYCLES + 1)), "VMM log: %s" % [x[3] for x in requests])
     t.check("the VMM came back from every S3 itself (%d wake lines)" % len(wakes), len(wakes) == CYCLES)
+    first = vmm_lines(m, "sleep", r"request 1, exits (\d+) \(io (\d+) cpuid (\d+) msr (\d+) smi (\d+)\)")
+    n = [int(x) for x in re.search(r"exits (\d+) \(io (\d+) cpuid (\d+) msr (\d+) smi (\d+)",
+                                   first[0][3]).groups()] if first else [0] * 5
+    got = {"io": n[1], "cpuid": n[2], "msr": n[3], "other": n[0] - sum(n[1:])}
+    t.check("exit budget per boot, power-on to the first S3: %d exits (%s; bounds %s)"
+            % (n[0], ", ".join("%s %d" % kv for kv in got.items()), BOOT_MAX),
+            first and n[0] > 0 and all(got[k] <= BOOT_MAX[k] for k in BOOT_MAX),
+            first[0][3] if first else "no request 1 line")
     intact = vmm_lines(m, "vmm", r"image intact at sleep")
     woke = vmm_lines(m, "vmm", r"image intact at wake")
     covers = vmm_lines(m, "vmm", r"integrity covers: .* page-table trees \(host and [1-9]\d* nested")
