@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # sleepmux — top-level build. See README.md for the two commands and
 # ../DESIGN.md (shared) for the architecture. Each part registers what it
 # builds in its own part.mk (mk/rules.mk says how); nothing here names a part.

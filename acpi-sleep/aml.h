@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The AML scanner's shared state (aml_scan.c walks the structure,
  * aml_name.c reads names and keeps the method table, aml_sx.c reads \_Sx_

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * If predicates in load-time code (ACPI 6.5 §19.6.60): an OS evaluates them
  * once, while it loads the table, so a \_Sx_ behind `If (Zero)` or behind

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * AML names (ACPI 6.5 §20.2.2), scopes, and the methods seen so far.
  *

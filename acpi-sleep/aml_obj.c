@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The objects If predicates read: integer Names, OperationRegions and their
  * field units, remembered in load order as ACPICA creates them, in a hash

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Walking a definition block's load-time code (ACPI 6.5 §20) for the
  * objects an OS creates when it loads the table.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * \_S0_ .. \_S5_ (ACPI 6.5 §7.4.2): reading their packages and deciding
  * what an OS will see.

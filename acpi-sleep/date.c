@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Calendar arithmetic for the RTC (proleptic Gregorian calendar, times as
  * seconds since 1970-01-01 00:00:00, no leap seconds). The day arithmetic

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Turning one intercepted guest write into a sleep request (ACPI 6.5
  * §4.8.3.2.1 PM1 Control, §4.8.3.7 Sleep Control, §7.4.2 \_Sx_).

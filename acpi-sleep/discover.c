@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Discovery: from the RSDP to everything a VMM needs to recognise sleep
  * (ACPI 6.5 §5.2). The order follows what an OS does, so the answer is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Errors as values, and the few string routines the library needs to name
  * what went wrong without a C library.

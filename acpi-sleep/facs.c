@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The FACS and its waking vectors (ACPI 6.5 §5.2.10, Table 5.14).
  *

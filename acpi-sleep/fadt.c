@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The FADT's sleep-related fields (ACPI 6.5 §5.2.9, Table 5.9).
  *

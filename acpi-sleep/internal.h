@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the library's files share and the public header does not promise:
  * errors and notes, a small string builder, and `struct src`, the bounded

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # acpi-sleep/: ACPI table discovery, \_Sx_ from AML, the sleep registers and
 # their decoder, FACS waking vectors, the CMOS RTC alarm. A library for the
 # VMM (fs), the loader (efi) and the host tool and tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reading and writing a register described by a GAS (ACPI 6.5 §5.2.3.2):
  * I/O port or memory, in accesses of its access size, bit offset applied.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The CMOS RTC alarm as an ACPI wake source (ACPI 6.5 §4.8.2.1.1 RTC
  * alarm, §5.2.9 DAY_ALRM/MON_ALRM/CENTURY, §4.8.3.1 PM1 RTC_STS/RTC_EN),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The ACPI structures and constants this library reads, each once, with the
  * section of ACPI 6.5 it comes from. Layouts are packed structs pinned by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The window through which tables are read. read_phys is called for at
  * most win_cap bytes at a time and never beyond the object's length, so a

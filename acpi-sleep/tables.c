@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The root of the tables: RSDP (ACPI 6.5 §5.2.5), the RSDT/XSDT (§5.2.7,
  * §5.2.8) and the header every description table starts with (§5.2.6).

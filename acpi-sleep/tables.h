@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading the root and the headers of description tables (tables.c). */
 #ifndef ACPI_SLEEP_TABLES_H
 #define ACPI_SLEEP_TABLES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The registers a VMM intercepts, named once (enum acpi_reg_id).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The contract between efi-loader and the VMM: one block the loader fills
  * and passes to smx_vmm_entry(). Plain data, fixed layout (static asserts

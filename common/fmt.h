@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * printf-style formatting into a caller's buffer: the VMM has no libc.
  * Supports %% %c %s %d %i %u %x %X %p with flags '-' '0' '#', width, precision

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * 4-level x86-64 page tables (AMD APM vol. 2 §5.3, long-mode paging) built
  * from caller-supplied zeroed pages: the loader builds the VMM's host tables

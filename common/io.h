@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Port I/O and the few privileged instructions the VMM's C code needs. */
 #ifndef SMX_X86_IO_H
 #define SMX_X86_IO_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # common/: what the loader and the VMM both use, owned by neither: the boot
 # info contract between them, the identity-map builder (the loader builds the
 # VMM's host tables with it, the VMM its nested tables), the 16550 UART, the

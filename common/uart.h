@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* 16550-compatible UART on an I/O port base (COM1 0x3f8, COM2 0x2f8). */
 #ifndef SMX_UART_H
 #define SMX_UART_H

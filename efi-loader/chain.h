@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef SMX_LOADER_CHAIN_H
 #define SMX_LOADER_CHAIN_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The loader's view of \EFI\sleepmux\sleepmux.conf: policy parses it (the
  * same parser `sleepmux-config check` runs on a user's desk), the loader

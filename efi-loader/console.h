@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The loader's messages go to the firmware console (screen, and the serial
  * port where firmware mirrors it) and to the VMM's log UART once the config

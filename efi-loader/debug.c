@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Debug switches for the VMM, set by files on the ESP so a test (or a
  * support engineer) can turn one on without editing the config:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Debug flags for the VMM from marker files on the ESP (debug.c). */
 #ifndef SMX_LOADER_DEBUG_H
 #define SMX_LOADER_DEBUG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Checking vmm.elf before a byte of it is loaded: the loader trusts nothing
  * on the ESP. Pure code, tested hosted against the real vmm.elf and broken

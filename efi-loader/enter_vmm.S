@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * enum smx_start_error smx_enter_vmm(entry, bootinfo, vmm_cr3, guest_entry)
  *

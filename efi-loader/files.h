@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Files on UEFI simple file systems. */
 #ifndef SMX_LOADER_FILES_H
 #define SMX_LOADER_FILES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "gpt_entry.h"
 
 #include <string.h>

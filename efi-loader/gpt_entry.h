@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One entry of a disk's GUID partition table (UEFI 2.10 §5.3.2-§5.3.3),
  * for firmware without EFI_PARTITION_INFO_PROTOCOL: the loader knows the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Where each OS, the VMM and the wake trampoline live (DESIGN.md, "Memory
  * model"; struct smx_layout in common/bootinfo.h). Pure functions over a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleepmux.efi — the UEFI loader (DESIGN.md, "Boot flow"): read the config,
  * start the VMM so that the firmware and everything after it run as its

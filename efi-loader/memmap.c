@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "memmap.h"
 
 #include <efilib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The firmware's memory map (UEFI 2.10 §7.2.3 GetMemoryMap), simplified to
  * struct smx_mem_range: what the layout reads and the VMM is handed. */
 #ifndef SMX_LOADER_MEMMAP_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # efi-loader/: sleepmux.efi, a gnu-efi application. Objects come from the efi
 # world (PIC, no SSE, no red zone); gnu-efi's crt0 and linker script turn the
 # shared object into a PE32+ image.

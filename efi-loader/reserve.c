@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "reserve.h"
 
 #include <efilib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The memory layout applied (efi-loader/layout.h computes it): read the
  * recorded layout, or compute and record it, then reserve what the booting

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The image store as the loader sees it before any OS runs (DESIGN.md,
  * "Boot flow", step 2): which partition, behind which controller, and

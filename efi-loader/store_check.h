@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the loader makes of the store it found (pure: the partition is an
  * img_blockdev, so the unit tests run it on stores the real library wrote).

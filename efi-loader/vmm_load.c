@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "vmm_load.h"
 
 #include <efilib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef SMX_LOADER_VMM_LOAD_H
 #define SMX_LOADER_VMM_LOAD_H
 

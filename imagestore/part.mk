@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # imagestore/: the OS image format and its on-partition store
 # (docs/image-format.md), the sleepmux-image tool, tests and benchmark.
 

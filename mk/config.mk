@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Toolchains and flags, one set per "world". Every C file of the project is
 # compiled by the pattern rules in mk/rules.mk into build/<world>/<path>.o, so
 # the same library source builds once per world that asks for it:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # make deps: install the Debian packages the project needs and fetch the
 # pinned third-party sources and guest kernels (mk/pins.txt) into
 # third_party/ (ignored by git).

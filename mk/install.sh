@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # make install ESP=DIR: put sleepmux on a mounted EFI system partition.
 # Never overwrites an existing sleepmux.conf: that file is the user's.
 set -eu

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Pattern rules for every world, and the templates parts use to declare what
 # they build. A part's part.mk only appends to the registries below; nothing
 # central is edited when a part is added.

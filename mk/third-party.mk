@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Third-party code, fetched by mk/deps.sh from Debian's source packages into
 # third_party/src (never committed), compiled here for the worlds that cannot
 # use Debian's binary packages. The file lists are explicit so that they are

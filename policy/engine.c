@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The switch engine (DESIGN.md, "Switch flow"): one pure function from
  * (config, state, event) to (action, next state). docs/config.md has the

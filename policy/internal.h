@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the policy library's files share. Not part of the contract: only
  * include/policy.h is.

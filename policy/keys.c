@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The keys of each section of sleepmux.conf, their defaults, and the checks
  * that need the whole file (required keys, one store location, shares that

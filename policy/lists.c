@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Values with a small grammar of their own: the hidden PCI functions, the
  * wake schedule, the states it applies to, and the RTC time base.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the loader asks of the policy besides the parsed file: which OS to
  * boot, how much private memory each gets, and (for the VMM) whether the

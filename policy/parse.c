@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleepmux.conf, line by line: sections, "key = value" pairs, comments.
  * What each key means is keys.c's business; this file knows only the shape

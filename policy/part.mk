@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # policy/: sleepmux.conf and the switch decisions (issue 6). One library for
 # every world, the host tool sleepmux-config, unit tests, a parser fuzzer.
 

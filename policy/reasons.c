@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Words for the engine's decisions: why, and one log line per decision
  * (STYLE.md: the VMM logs one line per event that matters).

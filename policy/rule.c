@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * "Nothing lost" (DESIGN.md, "Switch flow"), stated apart from the engine
  * that is meant to obey it, so that pol_decide() can check every action it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Text: a bounded formatter for messages (the freestanding worlds have no
  * snprintf), status names, and "FILE:LINE:COL: message" error lines.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * UTF-8 (RFC 3629) in, UCS-2 out: the config file is UTF-8 and UEFI speaks
  * CHAR16 (UEFI 2.10 §2.3.1: "UCS-2"), so every string the loader passes on

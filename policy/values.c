@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scalar values of sleepmux.conf: numbers, sizes, keywords, GUIDs, IPv4
  * addresses, strings and paths. Each parser names the key it works for

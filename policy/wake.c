@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Wake schedules: the next scheduled power-on after "now", in the OS's local
  * time and in the time base its RTC keeps (DESIGN.md, "The iMac power-on

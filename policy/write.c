@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A config back to sleepmux.conf text: every key spelled out, in the order
  * docs/config.md gives them, so the VMM can log the configuration it really

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # udp-xfer/: TFTP image transfer. `xfer` is the engine (pure: packets and
 # time in, packets and deadlines out), built for every world; `xferlwip`
 # binds it to lwIP's raw UDP API for the VMM (and, hosted, for the TAP test

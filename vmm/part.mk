@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # vmm/: the hypervisor. vmmrt is the runtime every freestanding image links
 # (libc subset, formatter, log, clock, UART, lwIP port glue); vmm.elf is the
 # hypervisor itself, linked by vmm.ld into the top 2 GiB.

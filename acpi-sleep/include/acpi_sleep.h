@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * acpi-sleep: how this machine's firmware lets an OS sleep, and what an OS
  * did when it asked to.

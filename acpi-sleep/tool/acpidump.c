@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reading acpidump's text output (ACPICA's acpidump, also what
  * `acpidump > file` on any Linux machine gives):

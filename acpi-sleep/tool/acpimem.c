@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * acpimem's regions and the acpi_io over them (see acpimem.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * acpimem: a physical-memory image made of ACPI tables, for the host tool
  * and the tests (hosted only). It gives acpi-sleep the same acpi_io it

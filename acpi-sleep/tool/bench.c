@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench-acpi-sleep: what discovery costs, as ratios measured in one run.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # make check-acpi-sleep: the library stays freestanding-clean, and
 # sleepmux-acpi gives the right verdict on real and built fixtures, through
 # each of its inputs (acpidump text, acpixtract's files, a directory).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What sleepmux-acpi, run as root on the machine, lets acpi_discover_live
  * read: SystemMemory through /dev/mem, but only inside the ranges the

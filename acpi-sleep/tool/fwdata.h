@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Firmware data for live predicate evaluation in sleepmux-acpi (fwdata.c). */
 #ifndef SLEEPMUX_ACPI_FWDATA_H
 #define SLEEPMUX_ACPI_FWDATA_H

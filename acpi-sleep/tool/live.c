@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The running machine's tables: the RSDP from the EFI system table
  * (/sys/firmware/efi/systab) or, on a BIOS machine, the areas ACPI 6.5

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleepmux-acpi: what this machine's firmware offers for sleeping, and
  * whether sleepmux can run on it. What a user runs before installing.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Port I/O for sleepmux-acpi's RTC commands on this machine: x86 in/out
  * instructions after iopl(3) (root; the RTC is at ports 0x70/0x71 and the

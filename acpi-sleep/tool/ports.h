@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Port I/O on this machine for sleepmux-acpi (ports.c). */
 #ifndef SLEEPMUX_ACPI_PORTS_H
 #define SLEEPMUX_ACPI_PORTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleepmux-acpi's report: tables, sleep states, registers, waking vectors,
  * RTC alarm, notes, verdict.

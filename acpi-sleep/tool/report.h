@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sleepmux-acpi's report and verdict (report.c, verdict.c). */
 #ifndef SLEEPMUX_ACPI_REPORT_H
 #define SLEEPMUX_ACPI_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A directory (or list) of table files turned into a memory image. Files
  * hold no addresses, so the image is laid out here: the DSDT and FACS go

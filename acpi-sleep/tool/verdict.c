@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Can sleepmux run here? Three answers (README, "Verdicts"):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * make bench: imagestore's save and restore throughput on a real guest
  * memory dump, all measured in this one run (best of several interleaved

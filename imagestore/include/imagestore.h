@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * imagestore: the sealed image of a suspended OS's memory, and the
  * on-partition store that keeps two of them.

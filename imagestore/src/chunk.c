@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Zero-page detection and the run codec. This is the hot path of a save:
  * most of a suspended OS's memory is zero, and the rest goes through LZ4.

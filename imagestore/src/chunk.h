@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A chunk's body: which pages are zero, and the runs of the others, each
  * LZ4-compressed or raw (layout.h, docs/image-format.md §Chunk records).

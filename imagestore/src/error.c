@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Errors are recorded as a code, a static template and two numbers, and
  * rendered only when someone asks: the VMM's hot path never formats.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Recording errors inside the library (img_error_format() renders them). */
 #ifndef IMG_ERROR_H
 #define IMG_ERROR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The byte layout of format version 1, one place for every offset
  * (docs/image-format.md explains each field). All integers are

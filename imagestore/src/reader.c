@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The streaming reader. Each record is read whole into the work buffer,
  * its clear frame checked, its tag verified, and only then is anything

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Clear fields of the header and of frames (layout.h has the offsets). */
 #include <string.h>
 

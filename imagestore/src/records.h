@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Encoding and checking the clear parts of records: the header's clear
  * fields, the region table, and the frame before each chunk and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The cryptography of the format, in one place: key derivation, record
  * sealing (ChaCha20-Poly1305, RFC 8439), the digests and the checksum.

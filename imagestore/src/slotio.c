@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Byte streams over a slot's blocks. Whole blocks move straight between
  * the device and the caller's buffer; only a partial block at either end

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A byte stream on one slot of the store: the writer's sink, the reader's source. */
 #ifndef IMG_SLOTIO_H
 #define IMG_SLOTIO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The store on a partition: a superblock kept in two copies (bytes 0 and
  * 4096) and two image slots after them. Every update writes copy 0, waits

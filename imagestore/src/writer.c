@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The streaming writer: pages in, in region order; sealed records out to
  * the caller's sink. A chunk is built directly in the record buffer (frame,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What sleepmux-image's commands share: options, where an image comes
  * from, and small printing helpers. */
 #ifndef SMX_IMAGE_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sleepmux-image create: a memory dump in, a sealed image out (file or store). */
 #include <fcntl.h>
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Where sleepmux-image reads an image from, and what every command prints with. */
 #include <fcntl.h>
 #include <inttypes.h>

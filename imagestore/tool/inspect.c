@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sleepmux-image info and format: describe an image or a store; make a store. */
 #include <fcntl.h>
 #include <inttypes.h>

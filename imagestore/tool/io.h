@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sleepmux-image's side of the library's interfaces: files, block devices,
  * keys, and the memory dumps it reads. */
 #ifndef SMX_IMAGE_IO_H

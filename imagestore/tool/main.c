@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleepmux-image: make, inspect, verify and unpack sleepmux OS images, as
  * files or in a store (a partition or a file holding one).

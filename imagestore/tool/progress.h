@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A one-line progress bar on stderr, drawn only when stderr is a terminal. */
 #ifndef SMX_IMAGE_PROGRESS_H
 #define SMX_IMAGE_PROGRESS_H

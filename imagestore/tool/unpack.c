@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sleepmux-image verify, extract and mark-restored: read a whole image,
  * authenticating every record; extract also writes the pages out as a raw
  * memory file; mark-restored then records in the store that the image was

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * policy: sleepmux.conf and every decision sleepmux takes on its behalf.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleepmux-config: check a sleepmux.conf before rebooting into it.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # mk/deps.sh on a fresh machine: a mirror that refuses connections and one
 # that accepts and never answers both end the run quickly with a message
 # naming the mirror (no hang); a complete tree needs neither root nor the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/deps/: mk/deps.sh on a fresh machine with no mirror, and on a
 # complete one without root.
 check-deps:

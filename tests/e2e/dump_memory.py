@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Make a raw dump of a real test guest's memory: boot guest A or B under
 OVMF, let it fill its pattern buffer and suspend to RAM, then save its RAM
 with QMP pmemsave while it is in S3 (nothing changes memory then, so the dump

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """sleepmux end-to-end runner.
 
   run.py --suite check          the suite `make check` runs

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The freestanding world holds: a probe that links LZ4, lwIP and BearSSL the
 # way vmm.elf is linked needs from outside only what the VMM provides, and no
 # freestanding object contains SSE or x87 instructions (the VMM never saves

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # no-fpu.sh can fail: every kind of instruction it must refuse is refused
 # on its own, and what it must let through passes.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The one "no SSE/x87" rule, for everything that runs in the VMM or the
 # loader: the VMM never saves the guest's FPU, MMX, SSE or AVX state, so no
 # instruction that reads or writes that state may appear in its code (nor in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/freestanding/: proof that the freestanding world links what the VMM
 # will carry (LZ4, lwIP, BearSSL) against only the VMM's own runtime.
 

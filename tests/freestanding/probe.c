@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A freestanding image built the way vmm.elf is (fs world, vmm/vmm.ld) that
  * uses the third-party code the VMM will carry: LZ4 block compression, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the AML scanner on one definition block. The input is the
  * AML after the table header; the first byte picks the scratch size (bit 0:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Seeds for the acpi-sleep fuzz targets, made from the real fixtures.
 
   acpi_sleep_seeds.py OUT_TABLES OUT_AML (DIR | ACPIDUMP.txt)...

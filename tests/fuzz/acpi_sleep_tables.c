@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the table walker, from the RSDP down, on arbitrary memory.
  *

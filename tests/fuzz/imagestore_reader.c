@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz imagestore's reader. The first input byte picks what the rest is:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the sleepmux.conf parser. Beyond "no crash": a
  * config the parser accepts must pass the VMM's own check of the struct,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Run libFuzzer targets for a bounded time each.
 #
 #   run.sh --seconds N TARGET...

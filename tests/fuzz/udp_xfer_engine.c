@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer: one transfer (client or server, reading or writing, with or
  * without options) fed whatever the fuzzer makes up: datagrams from the

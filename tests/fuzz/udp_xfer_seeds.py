@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Seed inputs for the udp_xfer_engine fuzzer (format in its header): a few
 complete, well-behaved transfers, so that fuzzing starts from sessions that
 reach the data phase instead of having to discover TFTP from nothing.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Rebuild the guest binary and both initramfs images in a scratch folder and
 # compare them with the ones `make` built.
 set -eu

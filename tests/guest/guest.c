@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleepmux-guest: the test guests' whole user space (run by /init).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Write a test guest's initramfs: a gzip'd newc cpio, byte-for-byte
 reproducible (sorted entries, zero timestamps and owners, sequential inode
 numbers, gzip without a name or time), so the same inputs always give the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/guest/: the two test guests, A and B: Debian's kernels (unpacked by
 # mk/deps.sh) and an initramfs of busybox-static plus sleepmux-guest.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """bench-udp-xfer: goodput of one 256 MiB read (the image coming back),
 on the loopback of a private namespace and over the VMM's lwIP binding on a
 TAP device (MTU 1500), lock-step versus windowed, without and with packet

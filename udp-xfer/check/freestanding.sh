@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-udp-xfer-freestanding: the engine as the VMM and the loader carry it.
 #   1. libxfer (fs and efi) needs nothing from outside but memcpy, memset,
 #      memmove, memcmp and strlen (DESIGN.md: the libraries' whole libc);

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """check-udp-xfer-hostile: `sleepmux-xfer serve` against hostile peers and
 a hostile directory (issue 15), on this machine's loopback only.
 

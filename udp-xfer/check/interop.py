@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """check-udp-xfer-interop: sleepmux-xfer against real TFTP peers on the
 loopback of a private network namespace, both directions, small and large
 files, and under packet loss. Every transfer must be byte-identical.

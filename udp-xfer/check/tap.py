@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """check-udp-xfer-tap: the VMM's binding (lwIP raw UDP, NO_SYS=1, driven by
 one poll loop) over a TAP device in a private network namespace, against a
 real tftpd-hpa and against sleepmux-xfer serve on the kernel side of the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Real peers for udp-xfer's checks and benchmark: a private network
 namespace per run, tftpd-hpa and our own server started in the foreground
 on private ports, packet loss from nftables, and byte-for-byte comparison.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleepmux-xfer: TFTP from the command line, on the same engine the VMM
  * uses.

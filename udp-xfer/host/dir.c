@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The served directory, and nothing outside it: a request's name is walked
  * one component at a time from the directory's descriptor, each directory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Files (and pipes) as the engine's data source and sink: sequential, as
  * the engine asks for blocks once and in order. A short read only at the end

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The host binding of the engine: BSD sockets, a monotonic clock, files as
  * data sources and sinks, a progress bar. Only the sleepmux-xfer tool uses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * BSD sockets for the engine: endpoints to and from sockaddrs, name
  * resolution, sockets with buffers large enough for a window of big blocks,

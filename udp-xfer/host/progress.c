@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A progress bar on stderr, only when it is a terminal: label, bar (when
  * the size is known), bytes, rate, time left. Redrawn at most ten times a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleepmux-xfer serve: a TFTP server on the engine, for tests, benchmarks
  * and small deployments. One poll loop, up to MAX_SESSIONS transfers at

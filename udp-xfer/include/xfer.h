@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * udp-xfer: TFTP as a pure state machine.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * udp-xfer over lwIP's raw UDP API (NO_SYS=1): the binding the VMM uses to
  * put an image to a TFTP server and get it back. It owns one UDP PCB on an

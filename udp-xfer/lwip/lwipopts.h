@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lwIP configuration for sleepmux: the raw API only (NO_SYS=1), IPv4 + UDP +
  * ARP + DHCP, no TCP, no sockets, no threads. The VMM drives lwIP from its own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The engine bound to lwIP's raw UDP API. lwIP hands us each datagram as a
  * pbuf chain (a large block arrives as IP fragments, reassembled by lwIP);

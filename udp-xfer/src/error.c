@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Errors as values, and their messages. A message names the transfer (what,
  * which file, which peer) and then the detail recorded when it failed:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Falling back to frame-sized blocks (xfer_client_cfg.fallback_blksize).
  * A block larger than the path MTU travels as IP fragments and is lost

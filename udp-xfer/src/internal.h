@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the engine's files share and nobody else sees: the wire codec, the
  * text appender for messages, the timer, and the two halves of a transfer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Option negotiation, RFC 2347: the client appends name/value pairs to its
  * request; a server that knows them answers with an OACK naming the ones it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The receiving half: DATA in, ACKs out. Blocks are delivered to the sink
  * in order, straight from the datagram, so the receiver needs no window

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A server's first look at a datagram on its well-known port: an RRQ or WRQ
  * (RFC 1350 §5: opcode, file name NUL, mode NUL) with RFC 2347 options

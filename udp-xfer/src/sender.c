@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The sending half: DATA out, ACKs in. With a window of W blocks (RFC 7440)
  * the sender keeps blocks acked+1 .. acked+W in flight, each in its own slot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A running transfer: sorting every datagram by who sent it and what it is,
  * the timer's tick, and the end (done, failed, aborted).

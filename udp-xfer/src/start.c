@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Starting a transfer: the caller's configuration checked (a refusal names
  * the field), the engine's state set, and the first datagram sent: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Messages without a printf: the engine builds its error texts (which name
  * the file, the peer and the block) with these appenders. They never write

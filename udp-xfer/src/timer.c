@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The retransmission timer. Round trips are measured as RFC 6298 §2 does
  * (smoothed RTT and its variance, RTO = SRTT + 4 RTTVAR, clamped), only on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The TFTP wire format: RFC 1350 §5 packets (2-byte opcode, then either a
  * 2-byte block number or NUL-terminated strings) and the RFC 2347 option

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleepmux-xfer-tap: one TFTP transfer through lwIP and the VMM's binding
  * (xfer_lwip.h) over a TAP device, driven by one poll loop the way the VMM

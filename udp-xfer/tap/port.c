@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What lwIP needs from its embedder (udp-xfer/lwip/arch/cc.h), hosted: the
  * VMM's versions are in vmm/net/lwip_port.c.

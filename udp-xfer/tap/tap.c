@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A TAP device (IFF_TAP | IFF_NO_PI: whole Ethernet frames, no extra
  * header) driven the way the VMM drives its NIC: frames in from a poll,

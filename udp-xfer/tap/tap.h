@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A Linux TAP device as an lwIP Ethernet netif, for testing the VMM's lwIP
  * binding against real servers on the host: the kernel on the other side of

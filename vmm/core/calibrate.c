@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * TSC frequency, measured against the 8254 PIT's channel 2 (1.193182 MHz,
  * gate and output on port 0x61): present on PC platforms, needs no ACPI.

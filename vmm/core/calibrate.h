@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef SMX_CALIBRATE_H
 #define SMX_CALIBRATE_H
 #include <stdint.h>

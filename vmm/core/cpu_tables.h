@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VMM's own GDT, TSS and IDT (host side). Exceptions in the VMM are
  * bugs: they end in smx_panic with the faulting state. NMIs that arrive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CPUID as the guest sees it: the hardware's answer, except that SVM is
  * hidden (the guest cannot use it: sleepmux owns it) and the hypervisor

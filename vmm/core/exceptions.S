@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host exception entry stubs and segment loading for the VMM. */
 #define SEL_CODE64 0x08
 #define SEL_DATA 0x10

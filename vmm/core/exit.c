@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "exit.h"
 
 #include "switch.h"

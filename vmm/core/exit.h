@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the VMM core does for a guest action, whichever back end trapped it.
  * A back end decodes its exit (VMCB/VMCS), calls one of these, writes the

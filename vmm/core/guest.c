@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "guest.h"
 
 #include <string.h>

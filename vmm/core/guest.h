@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The two OSes as the VMM keeps them (DESIGN.md, "Memory model"): where
  * each one's private RAM is, the memory view it runs under, where to enter

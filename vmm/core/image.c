@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The switch engine's store actions. The image holds one OS: its private
  * range and the shared set (from RAM when it is the OS that just asked to

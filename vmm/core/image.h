@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * An OS's image in the store (DESIGN.md, "Switch flow"; docs/image-format.md):
  * the switch engine's store actions, carried out with imagestore over the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Self-registering initialisation (BitVisor's INITFUNC): a subsystem places
  * its init function in a linker section named for its order, and the VMM

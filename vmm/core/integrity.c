@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "integrity.h"
 
 #include "idmap.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VMM checks its own memory at every sleep and wake: proof, in the log,
  * that nothing the guest (or anything else) did changed the VMM, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "iotrap.h"
 
 #include "io.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Trapped I/O ports. A subsystem claims a port range with a read and a
  * write handler; the back end intercepts exactly these ports and nothing

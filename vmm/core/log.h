@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One line per event that matters, with a monotonic timestamp and a subsystem
  * tag: "[   8.853] sleep: PM1a_CNT <- 0x2401 (S3) os=A". Sinks are the serial

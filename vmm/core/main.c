@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VMM's start (DESIGN.md, "Boot flow" step 4): check the CPU, find the
  * platform's sleep registers, claim the few I/O ports sleepmux needs, build

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VMM's memory: pages handed out from its region (bootinfo.free_base up
  * to the region's end), zeroed, never freed. Pointers are identity-mapped

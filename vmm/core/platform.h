@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The machine's ACPI sleep description, found once at start through
  * acpi-sleep and kept for the VMM's life. Also the acpi_io through which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The platform's reset paths, trapped so the VMM sees a reboot coming: each
  * one is an event for the switch engine, which may persist a parked OS

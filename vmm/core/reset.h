@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef SMX_RESET_H
 #define SMX_RESET_H
 /* Start trapping the reset control register 0xcf9 (see reset.c for why it

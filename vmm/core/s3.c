@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "s3.h"
 
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Entering S3 under the VMM and coming back (DESIGN.md, "Switch flow:
  * Resume"). The sleep trap decides that an S3 request goes through; s3.c

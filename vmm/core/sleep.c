@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The sleep trap (DESIGN.md, "Switch flow: Sleep request"): every write to
  * the sleep control registers is decoded by acpi-sleep. A write that is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The sleep trap's one service to the engine: enter an S-state the VMM
  * itself chose (a switch through S3), with the platform's \_Sx_ values. */
 #ifndef SMX_SLEEP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The switch engine (DESIGN.md, "Switch flow"): the one place that owns
  * policy's struct pol_state. The traps (sleep.c, reset.c, a guest that

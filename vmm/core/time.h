@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VMM's monotonic clock: TSC-based, calibrated once at start. The TSC
  * restarts from zero when the platform comes back from S3, so the clock keeps

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The one CPU back-end interface (BitVisor's vmctl): SVM today, VMX beside
  * it. Nothing above arch/x86/{svm,vmx} knows which one runs; the back end

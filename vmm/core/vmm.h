@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The VMM's global state. Per-OS state is in guest.h, the policy state in
  * switch.c; this is what every part reads. */
 #ifndef SMX_VMM_H

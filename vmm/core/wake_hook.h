@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The power-on hook (issue 8): when the running OS asks for a sleep state
  * its schedule names (wake-from), arm the RTC alarm for its next wake slot

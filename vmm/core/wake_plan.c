@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "wake_plan.h"
 
 static struct pol_datetime to_pol(const struct acpi_time *t)

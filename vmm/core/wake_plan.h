@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The Intel-Mac power-on hook's arithmetic (DESIGN.md, "The iMac power-on
  * hook"): from an OS's wake schedule and the current time, the moment the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VMM's AHCI driver (Serial ATA AHCI 1.3.1): just enough to move an
  * image to and from one SATA disk while no OS runs. One command slot per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The registry of block drivers: whatever SMX_BLK_DRIVER placed in .smx_blk. */
 #include "blk.h"
 

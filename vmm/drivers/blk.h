@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VMM's block devices: one interface over its disk drivers (AHCI,
  * NVMe), each of which registers itself (BitVisor's drivers do the same):

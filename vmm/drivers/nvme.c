@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VMM's NVMe driver (NVM Express 1.4): the admin queue, one I/O queue
  * pair, Identify, and Read/Write/Flush of up to 4 MiB per command (or the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Configuration mechanism #1 (PCI Local Bus 3.0 §3.2.2.3.2): a dword
  * address in CONFIG_ADDRESS (0xCF8) selects bus/device/function/register,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * PCI configuration space through configuration mechanism #1 (ports
  * 0xCF8/0xCFC), enough for the VMM's own drivers: find functions by class,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include <limits.h>
 
 #ifdef SMX_LIBC_PREFIX

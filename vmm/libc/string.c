@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The freestanding libc subset (see include/string.h). `rep movsb/stosb` is
  * fast on every CPU with ERMS and needs no SSE, which the VMM may not touch.

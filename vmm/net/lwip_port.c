@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What lwIP (NO_SYS=1) needs from its embedder, for the VMM: a millisecond
  * clock, diagnostics, assertions and a random source (udp-xfer/lwip/arch/cc.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GPT lookup, UEFI 2.10 §5.2.3 (protective MBR) and §5.3 (GPT). */
 #include "gpt.h"
 

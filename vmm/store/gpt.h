@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A GUID Partition Table reader (UEFI 2.10 §5.3): finds one partition by
  * its unique GUID or by its type GUID, on any disk it can read blocks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "partdev.h"
 
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One GPT partition of a VMM disk as imagestore's block device: block 0
  * is the partition's first block, and no request can reach a block

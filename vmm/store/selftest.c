@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The store's self-test (boot flag SMX_BOOT_STORE_SELFTEST, set by the
  * loader when \EFI\sleepmux\debug-store-selftest exists): at an S3 request,

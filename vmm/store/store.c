@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm_store_open/close: which disk, which partition, and a block device
  * that cannot reach a block outside it.

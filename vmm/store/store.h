@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The store on a GPT partition, as the switch engine uses it: the VMM's
  * own disk drivers (vmm/drivers), the GPT lookup (gpt.c) and imagestore's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Every module here registers its scenarios with smx_e2e.suite.scenario."""
 import importlib
 import pkgutil

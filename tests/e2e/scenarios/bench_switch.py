@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """make bench, switching (issue 12): from one run, on one emulated PC
 (q35, 2 GiB, AHCI, QEMU TCG):
   resident switch   S3 request of one OS -> the other running again (its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """make bench, the VMM's part (issue 7): the same ESP booted without
 vmm.elf (the loader reads its config, finds no VMM, says so and chain-loads
 the OS itself: its fallback path) and with it, so both runs pay for the

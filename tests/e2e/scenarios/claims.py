@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The README's claims that need a machine of their own (issue 14): sleepmux
 steps aside when it cannot run (a CPU without SVM, no vmm.elf) and the OS
 boots and sleeps without it; and a VMM whose memory was changed refuses to

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The test guest straight on OVMF, no hypervisor: the baseline every
 sleepmux scenario is compared with, and the proof the kit itself works."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The UEFI loader boots from an ESP under OVMF: proves the gnu-efi toolchain
 and the ESP image build."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The memory layout (issue 12): computed and recorded at the first boot,
 reused at the next boot of the same machine (same disk, same UEFI variable
 store), and visible in the booting OS's memory map."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The loader finds the image store's GPT partition through UEFI Block I/O,
 records its controller (AHCI port, NVMe namespace), and refuses to boot
 anything when a store exists that it cannot read."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Intel-Mac power-on hook (issue 8): with a wake schedule, the VMM arms
 the RTC alarm before the OS's S3 or power-off reaches the hardware, so the
 machine wakes by itself, whatever the OS did to the wake enable."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The VMM's own storage (issue 12, deliverable 3): its AHCI and NVMe
 drivers, its GPT lookup and imagestore's store on the partition, proven by
 the store self-test (\\EFI\\sleepmux\\debug-store-selftest) at an S3

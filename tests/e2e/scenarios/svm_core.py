@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The hypervisor core on AMD SVM (issue 7): sleepmux starts from UEFI, the
 firmware and then Linux run as its guest, S3 works through it any number of
 times, and its memory is out of the guest's reach."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Two OSes on one machine (issue 12): the first switch goes through the
 store, then both stay resident and swap on every sleep; nothing is lost
 when the active OS powers off, and the stored OS comes back at the next

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """One raw disk image with a GPT (sfdisk): an EFI system partition filled
 with mtools at its offset (same file dict as esp.make_esp) and a store
 partition of a given type and unique GUID. No root, no loop devices."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """EFI system partitions for the emulator: a FAT image made with dosfstools
 and filled with mtools, no root and no loop devices needed."""
 

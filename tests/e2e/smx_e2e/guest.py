@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Driving the test guests (tests/guest): boot them, run S3 cycles, and read
 their machine-readable lines:
 

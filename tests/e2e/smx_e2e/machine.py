@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """One emulated PC: QEMU q35 (or i440fx, chipset="pc") + OVMF under TCG, its
 serial ports captured line by line with host timestamps (seconds since QEMU
 started), and QMP.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A small QMP client: commands and their replies, plus every asynchronous
 event (SUSPEND, WAKEUP, SHUTDOWN, RESET, ...) recorded with the host time it
 arrived, so tests can wait for them instead of polling query-status."""

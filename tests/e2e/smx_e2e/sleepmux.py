@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """sleepmux on an emulated PC: the ESP with the loader, the VMM, the config
 and the test guests, and the VMM's log lines.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenarios, checks and the run report.
 
 A scenario is one function that boots as few machines as it can and makes

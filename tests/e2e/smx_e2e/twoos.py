@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Two real OSes on one emulated PC (issue 12): A on Debian's 6.1 kernel, B
 on 6.12, one GPT disk (ESP + store) on AHCI or NVMe, q35 with 2 GiB, and the
 helpers that follow a switch from the sleep request of one guest to the

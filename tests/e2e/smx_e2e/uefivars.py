@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Read a UEFI variable out of an OVMF variable store file (the firmware's
 own NV storage, as QEMU's pflash keeps it), so a test can use the key the
 loader created on the machine without the OS ever seeing it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* See cmos_sim.h. */
 #include "cmos_sim.h"
 

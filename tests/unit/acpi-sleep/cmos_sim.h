@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A simulated MC146818-compatible CMOS RTC (ports 0x70/0x71, Intel's
  * register D with VRT) and a PM1a event block (status write-1-to-clear,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test helpers for acpi-sleep (helpers.h). */
 #include "helpers.h"
 

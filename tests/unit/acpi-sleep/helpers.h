@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the acpi-sleep tests share: fixtures as memory images, ACPICA's own
  * answers (acpiexec), a simulated CMOS RTC and PM1 block. */
 #ifndef ACPI_SLEEP_TEST_HELPERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * iasl-compiled fixtures (tests/fixtures/acpi-sleep/asl): every integer
  * encoding, \_Sx_ in SSDTs and through scopes, conditional and method

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Calendar arithmetic against the C library's timegm/gmtime, which are the
  * reference, over every day from 1970 to 2400 and across the boundaries

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The sleep-write decoder: PM1a then PM1b, byte-wide writes, memory-mapped
  * and hardware-reduced registers, values that match no state.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * FACS waking vectors (ACPI 6.5 5.2.10): reading, writing back, which one
  * firmware uses, and FACS validation.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What sleepmux-acpi is given: acpidump text as hardware databases store it
  * (no addresses, a warning line first), directories with files that are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Live evaluation (acpi_discover_live): on the machine itself, the firmware
  * fields an If predicate tests are read, read-only, in their access width,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Bad input: wrong checksums, lengths shorter than a header or past the
  * end of memory, broken roots, SSDTs an OS would reject, and AML built

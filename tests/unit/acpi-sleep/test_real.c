@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * OVMF's real tables (QEMU q35 and pc, dumped inside a guest): discovery
  * agrees with ACPICA's own interpreter on every \_Sx_, finds the PM1

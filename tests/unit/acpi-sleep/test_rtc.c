@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The RTC alarm against a simulated MC146818 CMOS RTC and PM1 event
  * blocks: BCD and binary, 12 and 24 hours, UTC and local time, day and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The loader's ELF checker against the real vmm.elf and copies of it broken
  * in each way the loader must refuse.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The GPT entry reader on a table sgdisk wrote (tests/fixtures/efi-loader/
  * gpt-two-partitions.bin, README there), and on that table damaged.

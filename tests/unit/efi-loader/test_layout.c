@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The memory layout on memory maps OVMF gave sleepmux.efi on q35 (2 GiB and
  * 1 GiB, tests/fixtures/efi-loader/), and on maps changed from them the way

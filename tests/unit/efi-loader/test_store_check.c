@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The loader's verdict on a store, on stores the real imagestore library
  * wrote to a block device in memory (tests/unit/imagestore/helpers.c):

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # sleepmux-image on real guest memory: round trips through a file and
 # through a store, an ELF core with a hole in its memory map, and the exit
 # code of each kind of failure. Prints ok:/FAIL: lines; exits non-zero on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Not a unit test: an image built like vmm.elf (fs world) that saves and
  * restores through imagestore, so tests/freestanding/check.sh can prove the

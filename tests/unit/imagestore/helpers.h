@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by imagestore's unit tests: memory streams, a block device that
  * can lose power, and the real-memory fixture. */
 #ifndef IMG_TEST_HELPERS_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """sleepmux-image under hostile input and interruption (issue 15), on a
 dump made of the real-memory fixture repeated:
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Every way a stored image can go wrong gets its own error, and no byte of
  * a chunk that fails reaches the caller's pages.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Crash consistency: power is cut at every operation of a save (and of
  * marking an image restored), with the device's volatile cache keeping a

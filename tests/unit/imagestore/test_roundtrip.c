@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Round trips of real guest memory through the writer and the reader. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The on-partition store: superblock copies, slot choice, the slot life cycle. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The writer's contract: misuse and sink failures are errors that say what happened. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # make check-policy: what the unit tests cannot see.
 #   1. The library, as the VMM and the loader link it, calls nothing beyond
 #      memcpy/memset/memmove/memcmp/strlen, holds no writable global state

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the policy unit tests: fixtures are found through $SMX_ROOT. */
 #ifndef SMX_TEST_POLICY_FIXTURE_H
 #define SMX_TEST_POLICY_FIXTURE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Random event sequences never lose, fork or roll back an OS. The events
  * come from a model of the machine (world.c): what it can really produce at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The engine told as stories a user lives through, one decision per line
  * of the VMM's log, and the "nothing lost" guard on its own: actions the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The engine's whole behaviour as one table, checked against every
  * (state, event) pair: all phases, both active OSes, every place the other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the loader asks: which OS to boot (never one whose image waits in
  * the store), how much memory each OS gets, and UEFI strings.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Every bad-config fixture (tests/fixtures/policy/bad/) fails with its own
  * status and exactly this message: place, problem, expected form.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Good configs parse into exactly the struct they describe: the shipped
  * example, the least a config needs, a TFTP lab machine, and a file saved by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Wake schedules: date arithmetic against the C library's timegm/gmtime,
  * the next wake across day, month, year, leap-year and weekday boundaries,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The machine model of world.h: events it can produce, and what actions do to it. */
 #include "world.h"
 

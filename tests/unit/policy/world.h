@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A model of the machine the engine drives, for the property test: where
  * each OS's state physically is (RAM, store slots), what the store is busy

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # GPT disk images for tests/unit/store/test_gpt.c, made by the real tools
 # (util-linux sfdisk, gdisk's sgdisk) with fixed GUIDs so the test knows
 # what to expect (neither tool makes 4 KiB-sector tables in a plain file:

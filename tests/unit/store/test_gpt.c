@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VMM's GPT reader on disk images sfdisk and sgdisk made
  * (tests/unit/store/mkgpt.sh), and on copies of them damaged in each way

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The store's partition device: block 0 is the partition's first block,
  * nothing outside the partition is ever reached, requests are cut to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm_store_open's decisions, hosted: store.c over a fake disk holding the
  * sfdisk fixture (store = partition 3, LBA 8192..12287). An empty

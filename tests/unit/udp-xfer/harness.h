@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scripted peers for the engine: a network hook that records every datagram
  * the engine sends, a data source and sink over memory that check they are

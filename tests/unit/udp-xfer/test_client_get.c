@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The client reading a file (RRQ): scripted server answers, exact packets out. */
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The client writing a file (WRQ): window, go-back, Sorcerer's Apprentice,
  * timeouts, rollover. */
 #include <criterion/criterion.h>

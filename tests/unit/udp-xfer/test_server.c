@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The server side: parsing requests, answering options, serving both ways. */
 #include <criterion/criterion.h>
 #include <stdio.h>

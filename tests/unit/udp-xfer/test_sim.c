@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The engine against itself through a simulated network that loses,
  * duplicates, delays and reorders datagrams, on a simulated clock. Every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The VMM's formatter against the host's snprintf, which is the reference. */
 #include <criterion/criterion.h>
 #include <stdio.h>

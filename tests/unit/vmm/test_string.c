@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The freestanding libc subset (vmm/libc/string.c), built with a prefix. */
 #include <criterion/criterion.h>
 #include <stddef.h>

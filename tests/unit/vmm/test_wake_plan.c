@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The power-on hook's arithmetic (vmm/core/wake_plan.c) across calendar
  * edges, and the whole path the VMM takes — schedule, plan, acpi-sleep's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lwIP's compiler/platform header (lwIP 2.1.3 src/include/lwip/arch.h lists
  * what it may define). Freestanding: no inttypes.h or ctype.h, so the

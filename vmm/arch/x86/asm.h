@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Assembler helpers shared by the VMM's and the loader's entry code. The
  * SysV ABI's callee-saved registers (System V AMD64 ABI §3.2.1), saved and

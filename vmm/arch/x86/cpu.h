@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * x86-64 registers, MSRs and instructions the VMM uses, each defined once
  * with the manual section it comes from: AMD64 Architecture Programmer's

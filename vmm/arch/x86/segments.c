@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "segments.h"
 
 struct smx_seg seg_from_gdt(uint64_t gdt_base, uint16_t gdt_limit, uint16_t sel, int system)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment descriptors (APM vol. 2 §4.7-4.8) in the packed form the VMCB uses. */
 #ifndef SMX_SEGMENTS_H
 #define SMX_SEGMENTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The wake trampoline. On resume from S3 the firmware enters the waking
  * vector in real mode at CS:IP = (vector >> 4):(vector & 0xf), interrupts

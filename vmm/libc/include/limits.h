@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * <limits.h> for the freestanding worlds. The compiler's own limits.h would
  * chain to a C library's (#include_next), which these worlds do not have;

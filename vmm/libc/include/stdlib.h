@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * <stdlib.h> for the freestanding worlds: only atoi, which lwIP's
  * netif_find() calls. sleepmux's own libraries do not use this header.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The C library the freestanding worlds (VMM, loader) have. sleepmux's own
  * libraries call only the first five (DESIGN.md); strncmp is here because

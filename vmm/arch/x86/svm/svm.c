@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * AMD SVM back end: enable SVM, build the guest's VMCB from the state the
  * loader captured (or from a waking vector after S3), and run the exit loop.

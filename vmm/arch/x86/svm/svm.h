@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The SVM back end's internal state, shared by its files. */
 #ifndef SMX_SVM_H
 #define SMX_SVM_H

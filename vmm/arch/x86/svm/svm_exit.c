@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SVM exits. Under emulation there is no next-RIP save and no decode
  * assist (APM vol. 2 §15.7.1 and §15.33 are optional): RIP is advanced by

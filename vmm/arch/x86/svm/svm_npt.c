@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Nested page tables (APM vol. 2 §15.25): guest-physical == host-physical
  * everywhere (DESIGN.md, "Memory model": devices DMA to guest-physical

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * void svm_run(uint64_t guest_vmcb, uint64_t host_vmcb, struct svm_gprs *g)
  *

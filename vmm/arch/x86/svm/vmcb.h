@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VMCB and the SVM constants sleepmux uses: AMD64 APM vol. 2, chapter 15
  * and appendix B ("Layout of VMCB"). Every field the VMM sets is explained
