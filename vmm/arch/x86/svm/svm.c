@@ -54,16 +54,13 @@ static enum smx_start_error svm_probe(void)
         smx_log("svm", "SVM without nested paging is not supported");
         return SMX_START_NO_NPT;
     }
-    if (!(cpuid(0x80000001u, 0).edx & CPUID_80000001_EDX_PAGE1GB)) {
-        smx_log("svm", "no 1 GiB pages: nested tables would be too large");
-        return SMX_START_NO_NPT;
-    }
     if (rdmsr(MSR_EFER) & EFER_SVME) {
         smx_log("svm", "EFER.SVME already set: another hypervisor owns this CPU");
         return SMX_START_SVM_IN_USE;
     }
-    smx_log("svm", "SVM rev %u, %u ASIDs, nested paging%s", f.eax & 0xff, f.ebx,
-            f.edx & CPUID_8000000A_EDX_NRIPS ? ", next-RIP save" : "");
+    smx_log("svm", "SVM rev %u, %u ASIDs, nested paging%s%s", f.eax & 0xff, f.ebx,
+            f.edx & CPUID_8000000A_EDX_NRIPS ? ", next-RIP save" : "",
+            cpuid(0x80000001u, 0).edx & CPUID_80000001_EDX_PAGE1GB ? "" : ", no 1 GiB pages");
     return SMX_START_OK;
 }
 
@@ -102,6 +99,7 @@ static enum smx_start_error svm_init(const struct smx_bootinfo *bi)
     svm.msrpm = mem_alloc_pages(SVM_MSRPM_SIZE / 4096);
     if (!svm.iopm || !svm.msrpm)
         return SMX_START_NO_MEMORY;
+    svm.page1g = (cpuid(0x80000001u, 0).edx & CPUID_80000001_EDX_PAGE1GB) != 0;
     io_trap_each(iopm_trap);
     msrpm_trap(MSR_EFER);
     msrpm_trap(MSR_VM_CR);

@@ -18,6 +18,7 @@ _Static_assert(sizeof(struct svm_gprs) == 14 * 8, "svm_run.S offsets");
 struct svm_shared {
     uint8_t *iopm, *msrpm;
     void *sink;             /* the page every hidden guest-physical page maps to */
+    int page1g;             /* 1 GiB pages: nested tables use them, else 2 MiB */
 };
 
 /* One CPU's SVM state (struct pcpu.arch). */
