@@ -28,6 +28,7 @@
 #include "../../../core/vcpu.h"
 #include "../../../core/vmm.h"
 #include "../../x86/cpu.h"
+#include "../../x86/efer.h"
 #include "../segments.h"
 
 struct svm_shared svm;
@@ -93,6 +94,20 @@ static void enable_svm(struct svm_cpu *v)
     wrmsr(MSR_VM_HSAVE_PA, mem_phys(v->hsave));
 }
 
+/* The CPUID words EFER's bits depend on, as this CPU reports them. */
+static struct efer_cpuid efer_cpuid_now(void)
+{
+    uint32_t max = cpuid(0x80000000u, 0).eax;
+    struct cpuid_regs e1 = cpuid(0x80000001u, 0);
+
+    return (struct efer_cpuid){
+        .ext1_ecx = e1.ecx,
+        .ext1_edx = e1.edx,
+        .ext8_ebx = max >= 0x80000008u ? cpuid(0x80000008u, 0).ebx : 0,
+        .ext21_eax = max >= 0x80000021u ? cpuid(0x80000021u, 0).eax : 0,
+    };
+}
+
 static enum smx_start_error svm_init(const struct smx_bootinfo *bi)
 {
     svm.iopm = mem_alloc_pages(SVM_IOPM_SIZE / 4096);
@@ -100,6 +115,8 @@ static enum smx_start_error svm_init(const struct smx_bootinfo *bi)
     if (!svm.iopm || !svm.msrpm)
         return SMX_START_NO_MEMORY;
     svm.page1g = (cpuid(0x80000001u, 0).edx & CPUID_80000001_EDX_PAGE1GB) != 0;
+    struct efer_cpuid ec = efer_cpuid_now();
+    svm.efer_writable = efer_guest_writable(&ec);
     io_trap_each(iopm_trap);
     msrpm_trap(MSR_EFER);
     msrpm_trap(MSR_VM_CR);

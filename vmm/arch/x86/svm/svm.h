@@ -19,6 +19,8 @@ struct svm_shared {
     uint8_t *iopm, *msrpm;
     void *sink;             /* the page every hidden guest-physical page maps to */
     int page1g;             /* 1 GiB pages: nested tables use them, else 2 MiB */
+    int nrips;              /* the CPU saves next-RIP in the VMCB (nRIP, §15.7.1) */
+    uint64_t efer_writable; /* what a guest's WRMSR to EFER may set (x86/efer.h) */
 };
 
 /* One CPU's SVM state (struct pcpu.arch). */

@@ -14,10 +14,6 @@
 #define INSN_LEN_CPUID 2 /* 0f a2 */
 #define INSN_LEN_MSR 2   /* 0f 32 / 0f 30 */
 
-/* EFER bits a guest may set on AMD (APM vol. 2 §3.1.7); SVME is refused
- * because VM_CR reads as SVM-disabled. */
-#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_LMSLE | EFER_FFXSR | EFER_TCE)
-
 static void handle_ioio(struct pcpu *c, struct vmcb *v)
 {
     uint32_t info = (uint32_t)v->ctl.exitinfo1;
@@ -71,7 +67,11 @@ static void handle_msr(struct pcpu *c, struct vmcb *v)
     if (write) {
         switch (msr) {
         case MSR_EFER:
-            if (val & ~EFER_GUEST_WRITABLE) {
+            /* What the CPU has (svm.efer_writable, from CPUID); SVME is
+             * refused because VM_CR reads as SVM-disabled. */
+            if (val & ~svm.efer_writable) {
+                smx_log("svm", "guest EFER write %#llx sets unsupported bits %#llx: #GP",
+                        (unsigned long long)val, (unsigned long long)(val & ~svm.efer_writable));
                 svm_inject(c, X86_GP, 1, 0);
                 return;
             }
