@@ -30,6 +30,7 @@
 #include "../../x86/cpu.h"
 #include "../../x86/efer.h"
 #include "../segments.h"
+#include "svm_step.h"
 
 struct svm_shared svm;
 
@@ -115,6 +116,7 @@ static enum smx_start_error svm_init(const struct smx_bootinfo *bi)
     if (!svm.iopm || !svm.msrpm)
         return SMX_START_NO_MEMORY;
     svm.page1g = (cpuid(0x80000001u, 0).edx & CPUID_80000001_EDX_PAGE1GB) != 0;
+    svm.nrips = (cpuid(0x8000000au, 0).edx & CPUID_8000000A_EDX_NRIPS) != 0;
     struct efer_cpuid ec = efer_cpuid_now();
     svm.efer_writable = efer_guest_writable(&ec);
     io_trap_each(iopm_trap);
@@ -169,13 +171,13 @@ static void setup_control(struct pcpu *c)
     ctl->iopm_base_pa = mem_phys(svm.iopm);
     ctl->msrpm_base_pa = mem_phys(svm.msrpm);
     ctl->guest_asid = GUEST_ASID;
-    /* No flush-by-ASID under emulation, and exits are rare: flush all. */
-    ctl->tlb_control = SVM_TLB_FLUSH_ALL;
+    /* TLB_CONTROL and N_CR3 are chosen before every entry (run_loop):
+     * a new launch flushes, whatever ran under this ASID before. */
+    svm_of(c)->entered_view = 0;
     /* V_INTR_MASKING stays 0: the guest's RFLAGS.IF masks physical
      * interrupts directly and they go straight to the guest's IDT. */
     ctl->vintr = 0;
     ctl->np_enable = SVM_NP_ENABLE;
-    ctl->n_cr3 = c->view;
 }
 
 __attribute__((noreturn)) static void run_loop(struct pcpu *c)
@@ -192,6 +194,12 @@ __attribute__((noreturn)) static void run_loop(struct pcpu *c)
             v->vmcb->ctl.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | X86_NMI;
             cpu_nmi_delivered();
         }
+        /* The memory view is the only thing that makes the guest's
+         * cached translations stale: flush on the first entry and when
+         * the view changed, not on every entry. */
+        v->vmcb->ctl.tlb_control = svm_tlb_control(v->entered_view, c->view);
+        v->vmcb->ctl.n_cr3 = c->view;
+        v->entered_view = c->view;
         svm_run(vmcb_pa, host_pa, &v->gprs);
         /* #VMEXIT cleared GIF: open it for an instant so a pending SMI (or
          * NMI) is taken now, in host mode, then close it again. */

@@ -29,6 +29,7 @@ struct svm_cpu {
     struct vmcb *host;      /* host state for VMSAVE/VMLOAD */
     void *hsave;            /* VM_HSAVE_PA page */
     struct svm_gprs gprs;
+    uint64_t entered_view;  /* n_cr3 of the last VMRUN, 0 before the first (TLB_CONTROL) */
 };
 
 extern struct svm_shared svm;
