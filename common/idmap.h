@@ -32,6 +32,12 @@
 /* A virtual address in the upper canonical half (the VMM's own mapping at
  * SMX_VMM_VBASE) is indexed by its low 48 bits like any other. */
 #define IDMAP_UPPER_HALF 0xffff800000000000ull
+/* Host tables identity-map physical memory at the same virtual addresses,
+ * so only the lower canonical half can hold it (APM vol. 2 §2.2.1.3): a
+ * physical address from 2^47 on would share entries with the upper half,
+ * where the VMM's own image is. Nested tables have no such half: guest-
+ * physical addresses reach IDMAP_REACH. */
+#define IDMAP_HOST_REACH (IDMAP_REACH / 2)
 
 /* The leaf size of the identity map: 1 GiB pages need CPUID 80000001H EDX
  * bit 26 (Page1GB, APM vol. 3 §E.4.2); 2 MiB pages every long-mode CPU has. */

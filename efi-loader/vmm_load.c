@@ -22,10 +22,6 @@
  * 80000001H EDX bit 26, Page1GB (AMD APM vol. 3 §E.4.2; Intel SDM vol. 2A,
  * CPUID), 2 MiB pages otherwise. */
 #define CPUID_80000001_EDX_PAGE1GB (1u << 26)
-/* The host tables identity-map physical memory at the same virtual
- * addresses, so only the lower canonical half can hold it (APM vol. 2
- * §2.2.1.3); the upper half is the VMM's own image. */
-#define HOST_IDMAP_REACH (IDMAP_REACH / 2)
 
 enum smx_start_error smx_enter_vmm(smx_vmm_entry_fn *entry, struct smx_bootinfo *bi, uint64_t cr3,
                                    struct smx_guest_entry *ge);
@@ -132,12 +128,12 @@ EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p
 
     uint64_t top = copy_memmap(NULL);
     uint64_t limit = top < 4 * GIB ? 4 * GIB : (top + GIB - 1) & ~(GIB - 1);
-    if (limit > HOST_IDMAP_REACH) {
+    if (limit > IDMAP_HOST_REACH) {
         /* The memory map reaches past what the host's identity map can
          * hold: map what it can, the rest stays out of the VMM's sight. */
         loader_log("memory reaches %#llx: the VMM maps physical memory up to %#llx only",
-                   (unsigned long long)top, (unsigned long long)HOST_IDMAP_REACH);
-        limit = HOST_IDMAP_REACH;
+                   (unsigned long long)top, (unsigned long long)IDMAP_HOST_REACH);
+        limit = IDMAP_HOST_REACH;
     }
     const enum idmap_leaf leaf = cpu_has_1g_pages() ? IDMAP_LEAF_1G : IDMAP_LEAF_2M;
     if (leaf == IDMAP_LEAF_2M)

@@ -242,3 +242,23 @@ Test(idmap, out_of_table_pages_is_an_error)
     fk.cap = 4;
     cr_assert_eq(idmap_build(8 * GIB, IDMAP_LEAF_2M, 0, fake_alloc, &fk), 0);
 }
+
+/* The loader caps the host's identity map at IDMAP_HOST_REACH: all of it
+ * and the VMM's image in the upper half share no entry. */
+Test(idmap, the_host_reach_and_the_vmm_image_share_no_entry)
+{
+    const uint64_t vbase = 0xffffffff80000000ull;
+    uint64_t root = idmap_build(IDMAP_HOST_REACH, IDMAP_LEAF_1G, 0, fake_alloc, &fk);
+    uint64_t pa;
+
+    cr_assert(root);
+    cr_assert_eq(idmap_map_2m(root, vbase, 0x40000000, 4 * MIB2, 0, fake_alloc, &fk), 0);
+    struct census c = census(root);
+    /* The VMM's 2 MiB leaves are the only entries not at their own
+     * address; the whole host reach is still the identity. */
+    cr_assert_eq(c.leaves[2], 4);
+    cr_assert_eq(c.aliased, 4);
+    cr_assert_eq(c.leaves[3], IDMAP_HOST_REACH / GIB);
+    cr_assert(translate(root, IDMAP_HOST_REACH - 1, &pa));
+    cr_assert_eq(pa, IDMAP_HOST_REACH - 1);
+}
