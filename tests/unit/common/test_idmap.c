@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The identity-map builder (common/idmap.c) on tables from a fake
  * allocator, walked in software the way the CPU walks them (AMD APM vol. 2

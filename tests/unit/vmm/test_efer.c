@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Which EFER bits a guest may set (vmm/arch/x86/efer.c), from CPUID values
  * of real CPUs: a Zen 4 kernel's AutomaticIBRS is allowed where CPUID has

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * How the SVM back end leaves an exit and enters again
  * (vmm/arch/x86/svm/svm_step.c): next-RIP from the VMCB where the CPU saves

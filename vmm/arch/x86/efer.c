@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "efer.h"
 
 #include "cpu.h"

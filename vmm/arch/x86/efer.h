@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Which EFER bits a guest may set (AMD APM vol. 2 §3.1.7): each is there
  * when CPUID says the CPU has its feature (APM vol. 3 appendix E), so a

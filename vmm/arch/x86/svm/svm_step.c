@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "svm_step.h"
 
 #include "vmcb.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Two decisions every SVM entry and exit makes, pure so they are tested
  * hosted (tests/unit/vmm/test_svm_step.c).
