@@ -7,34 +7,31 @@
 #define GIB (1ull << 30)
 #define MIB2 (1ull << 21)
 #define KIB4 (1ull << 12)
+#define L4_SPAN (1ull << 39) /* what one PML4 entry covers */
+#define PA_LIMIT (1ull << 52) /* the widest physical address an entry holds (APM vol. 2 §5.3.3) */
 
 static uint64_t *table(uint64_t pa)
 {
     return (uint64_t *)(uintptr_t)pa;
 }
 
+/* Can the tables translate [a, a + len)? An index is 9 bits of the
+ * address, so only the low 48 bits (and their sign extension) count. */
+static int translatable(uint64_t a, uint64_t len)
+{
+    uint64_t last = a + len - 1;
+
+    return len == 0 || (last >= a && (last < IDMAP_REACH || a >= IDMAP_UPPER_HALF));
+}
+
+static int addressable(uint64_t pa, uint64_t len)
+{
+    return len == 0 || (pa + len - 1 >= pa && pa + len - 1 < PA_LIMIT);
+}
+
 static unsigned index_of(uint64_t va, unsigned level) /* level 4 = PML4 .. 1 = PT */
 {
     return (unsigned)((va >> (12 + 9 * (level - 1))) & (ENTRIES - 1));
-}
-
-uint64_t idmap_build(uint64_t limit, uint64_t flags, idmap_alloc_fn *alloc, void *ctx)
-{
-    uint64_t pml4 = alloc(ctx);
-
-    if (!pml4)
-        return 0;
-    for (uint64_t a = 0; a < limit; a += GIB) {
-        uint64_t *l4 = &table(pml4)[index_of(a, 4)];
-        if (!(*l4 & PTE_P)) {
-            uint64_t pdpt = alloc(ctx);
-            if (!pdpt)
-                return 0;
-            *l4 = pdpt | PTE_P | PTE_RW | flags;
-        }
-        table(*l4 & PTE_ADDR)[index_of(a, 3)] = a | PTE_P | PTE_RW | PTE_PS | flags;
-    }
-    return pml4;
 }
 
 /* The entry for `va` at `level`, creating intermediate tables (and
@@ -66,10 +63,42 @@ static uint64_t *walk(uint64_t pml4, uint64_t va, unsigned level, uint64_t flags
     return &t[index_of(va, level)];
 }
 
+static uint64_t leaf_size(enum idmap_leaf leaf)
+{
+    return leaf == IDMAP_LEAF_1G ? GIB : MIB2;
+}
+
+uint64_t idmap_table_pages(uint64_t limit, enum idmap_leaf leaf)
+{
+    uint64_t pdpts = (limit + L4_SPAN - 1) / L4_SPAN;
+    uint64_t pds = leaf == IDMAP_LEAF_2M ? (limit + GIB - 1) / GIB : 0;
+
+    return 1 + pdpts + pds;
+}
+
+uint64_t idmap_build(uint64_t limit, enum idmap_leaf leaf, uint64_t flags, idmap_alloc_fn *alloc, void *ctx)
+{
+    const uint64_t step = leaf_size(leaf);
+    const unsigned level = leaf == IDMAP_LEAF_1G ? 3 : 2;
+
+    if (limit > IDMAP_REACH)
+        return 0; /* beyond 2^48 the indices wrap: the caller caps */
+    uint64_t pml4 = alloc(ctx);
+    if (!pml4)
+        return 0;
+    for (uint64_t a = 0; a < limit; a += step) {
+        uint64_t *e = walk(pml4, a, level, flags, alloc, ctx);
+        if (!e)
+            return 0;
+        *e = a | PTE_P | PTE_RW | PTE_PS | flags;
+    }
+    return pml4;
+}
+
 int idmap_map_2m(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, uint64_t flags,
                  idmap_alloc_fn *alloc, void *ctx)
 {
-    if ((va | pa | len) & (MIB2 - 1))
+    if ((va | pa | len) & (MIB2 - 1) || !translatable(va, len) || !addressable(pa, len))
         return -1;
     for (uint64_t off = 0; off < len; off += MIB2) {
         uint64_t *e = walk(pml4, va + off, 2, flags, alloc, ctx);
@@ -83,7 +112,7 @@ int idmap_map_2m(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, uint64_t
 int idmap_redirect_4k(uint64_t pml4, uint64_t pa, uint64_t len, uint64_t target, uint64_t flags,
                       idmap_alloc_fn *alloc, void *ctx)
 {
-    if ((pa | len | target) & (KIB4 - 1))
+    if ((pa | len | target) & (KIB4 - 1) || !translatable(pa, len) || !addressable(target, KIB4))
         return -1;
     for (uint64_t off = 0; off < len; off += KIB4) {
         uint64_t *e = walk(pml4, pa + off, 1, flags, alloc, ctx);

@@ -8,3 +8,10 @@
 INCLUDES += -Icommon
 ASFLAGS_fs += -Icommon
 ASFLAGS_efi += -Icommon
+
+# The identity-map builder is pure (the caller passes in what the CPU can
+# do): tested hosted, with tables from a fake allocator.
+LIBS += smxidmap
+smxidmap.srcs := common/idmap.c
+smxidmap.worlds := asan
+UNIT_SRCS += $(wildcard tests/unit/common/*.c)

@@ -19,9 +19,9 @@
 #define PAGE 4096ull
 #define BELOW_4G 0xffffffffull
 #define BELOW_1M 0x9ffffull /* conventional memory, under the EBDA and VGA hole */
-/* The host tables idmap_build() makes map with 1 GiB pages: CPUID
+/* The host tables map with 1 GiB pages where the CPU has them: CPUID
  * 80000001H EDX bit 26, Page1GB (AMD APM vol. 3 §E.4.2; Intel SDM vol. 2A,
- * CPUID). The VMM's own nested tables fall back to 2 MiB pages. */
+ * CPUID), 2 MiB pages otherwise. */
 #define CPUID_80000001_EDX_PAGE1GB (1u << 26)
 
 enum smx_start_error smx_enter_vmm(smx_vmm_entry_fn *entry, struct smx_bootinfo *bi, uint64_t cr3,
@@ -116,10 +116,6 @@ EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p
     EFI_STATUS st;
     uint64_t region_bytes = p->layout ? p->layout->region_size : p->region_bytes;
 
-    if (!cpu_has_1g_pages()) {
-        smx_snprintf(why, whylen, "the CPU has no 1 GiB pages");
-        return EFI_UNSUPPORTED;
-    }
     st = loader_read_file(device, VMM_PATH, &file, &size);
     if (EFI_ERROR(st)) {
         smx_snprintf(why, whylen, "cannot read \\EFI\\sleepmux\\vmm.elf: %s", efi_status_str(st));
@@ -133,6 +129,17 @@ EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p
 
     uint64_t top = copy_memmap(NULL);
     uint64_t limit = top < 4 * GIB ? 4 * GIB : (top + GIB - 1) & ~(GIB - 1);
+    if (limit > IDMAP_HOST_REACH) {
+        /* The memory map reaches past what the host's identity map can
+         * hold: map what it can, the rest stays out of the VMM's sight. */
+        loader_log("memory reaches %#llx: the VMM maps physical memory up to %#llx only",
+                   (unsigned long long)top, (unsigned long long)IDMAP_HOST_REACH);
+        limit = IDMAP_HOST_REACH;
+    }
+    const enum idmap_leaf leaf = cpu_has_1g_pages() ? IDMAP_LEAF_1G : IDMAP_LEAF_2M;
+    if (leaf == IDMAP_LEAF_2M)
+        loader_log("the CPU has no 1 GiB pages: the VMM's tables use 2 MiB pages (%llu KiB)",
+                   (unsigned long long)(idmap_table_pages(limit, leaf) * 4));
     uint64_t base;
     EFI_PHYSICAL_ADDRESS tramp = BELOW_1M;
     const int own = !p->layout; /* region and trampoline are ours to free */
@@ -164,7 +171,7 @@ EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p
                 (const char *)file + plan.seg[i].offset, plan.seg[i].filesz);
     FreePool(file);
     struct bump b = { base + plan.image_size, base + region_bytes };
-    uint64_t pml4 = idmap_build(limit, 0, bump_page, &b);
+    uint64_t pml4 = idmap_build(limit, leaf, 0, bump_page, &b);
     if (!pml4 || idmap_map_2m(pml4, SMX_VMM_VBASE, base, region_bytes, 0, bump_page, &b)) {
         smx_snprintf(why, whylen, "the VMM region is too small for its page tables");
         if (own) {

@@ -57,6 +57,8 @@ volatile void *mem_map_mmio(uint64_t pa, uint64_t len)
 
     if (pa + len <= bi->max_phys)
         return (volatile void *)phys_ptr(pa); /* the MTRRs make the MMIO hole uncached */
+    if (pa + len < pa || pa + len > IDMAP_HOST_REACH)
+        return NULL; /* its identity address would land in the VMM's half */
     uint64_t lo = pa & ~(mib2 - 1), hi = (pa + len + mib2 - 1) & ~(mib2 - 1);
     if (idmap_map_2m(bi->host_cr3, lo, lo, hi - lo, PTE_PCD | PTE_PWT, table_page, NULL))
         return NULL;

@@ -36,6 +36,9 @@
 #define EFER_LMSLE (1ull << 13)
 #define EFER_FFXSR (1ull << 14)
 #define EFER_TCE (1ull << 15)
+#define EFER_MCOMMIT (1ull << 17)
+#define EFER_UAIE (1ull << 20)   /* upper address ignore */
+#define EFER_AIBRSE (1ull << 21) /* automatic IBRS */
 #define MSR_STAR 0xc0000081u
 #define MSR_LSTAR 0xc0000082u
 #define MSR_CSTAR 0xc0000083u
@@ -55,7 +58,16 @@
 /* CPUID (APM vol. 3 appendix E). */
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_80000001_ECX_SVM (1u << 2)
+#define CPUID_80000001_ECX_TCE (1u << 17)
+#define CPUID_80000001_EDX_SYSCALL (1u << 11)
+#define CPUID_80000001_EDX_NX (1u << 20)
+#define CPUID_80000001_EDX_FFXSR (1u << 25)
 #define CPUID_80000001_EDX_PAGE1GB (1u << 26)
+#define CPUID_80000001_EDX_LM (1u << 29)
+#define CPUID_80000008_EBX_MCOMMIT (1u << 8)
+#define CPUID_80000008_EBX_LMSLE_UNSUPPORTED (1u << 20)
+#define CPUID_80000021_EAX_UAI (1u << 7)
+#define CPUID_80000021_EAX_AUTOIBRS (1u << 8)
 #define CPUID_8000000A_EDX_NP (1u << 0)
 #define CPUID_8000000A_EDX_NRIPS (1u << 3)
 

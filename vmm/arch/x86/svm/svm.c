@@ -29,7 +29,9 @@
 #include "../../../core/vcpu.h"
 #include "../../../core/vmm.h"
 #include "../../x86/cpu.h"
+#include "../../x86/efer.h"
 #include "../segments.h"
+#include "svm_step.h"
 
 struct svm_shared svm;
 
@@ -55,16 +57,13 @@ static enum smx_start_error svm_probe(void)
         smx_log("svm", "SVM without nested paging is not supported");
         return SMX_START_NO_NPT;
     }
-    if (!(cpuid(0x80000001u, 0).edx & CPUID_80000001_EDX_PAGE1GB)) {
-        smx_log("svm", "no 1 GiB pages: nested tables would be too large");
-        return SMX_START_NO_NPT;
-    }
     if (rdmsr(MSR_EFER) & EFER_SVME) {
         smx_log("svm", "EFER.SVME already set: another hypervisor owns this CPU");
         return SMX_START_SVM_IN_USE;
     }
-    smx_log("svm", "SVM rev %u, %u ASIDs, nested paging%s", f.eax & 0xff, f.ebx,
-            f.edx & CPUID_8000000A_EDX_NRIPS ? ", next-RIP save" : "");
+    smx_log("svm", "SVM rev %u, %u ASIDs, nested paging%s%s", f.eax & 0xff, f.ebx,
+            f.edx & CPUID_8000000A_EDX_NRIPS ? ", next-RIP save" : "",
+            cpuid(0x80000001u, 0).edx & CPUID_80000001_EDX_PAGE1GB ? "" : ", no 1 GiB pages");
     return SMX_START_OK;
 }
 
@@ -97,12 +96,30 @@ static void enable_svm(struct svm_cpu *v)
     wrmsr(MSR_VM_HSAVE_PA, mem_phys(v->hsave));
 }
 
+/* The CPUID words EFER's bits depend on, as this CPU reports them. */
+static struct efer_cpuid efer_cpuid_now(void)
+{
+    uint32_t max = cpuid(0x80000000u, 0).eax;
+    struct cpuid_regs e1 = cpuid(0x80000001u, 0);
+
+    return (struct efer_cpuid){
+        .ext1_ecx = e1.ecx,
+        .ext1_edx = e1.edx,
+        .ext8_ebx = max >= 0x80000008u ? cpuid(0x80000008u, 0).ebx : 0,
+        .ext21_eax = max >= 0x80000021u ? cpuid(0x80000021u, 0).eax : 0,
+    };
+}
+
 static enum smx_start_error svm_init(const struct smx_bootinfo *bi)
 {
     svm.iopm = mem_alloc_pages(SVM_IOPM_SIZE / 4096);
     svm.msrpm = mem_alloc_pages(SVM_MSRPM_SIZE / 4096);
     if (!svm.iopm || !svm.msrpm)
         return SMX_START_NO_MEMORY;
+    svm.page1g = (cpuid(0x80000001u, 0).edx & CPUID_80000001_EDX_PAGE1GB) != 0;
+    svm.nrips = (cpuid(0x8000000au, 0).edx & CPUID_8000000A_EDX_NRIPS) != 0;
+    struct efer_cpuid ec = efer_cpuid_now();
+    svm.efer_writable = efer_guest_writable(&ec);
     io_trap_each(iopm_trap);
     msrpm_trap(MSR_EFER);
     msrpm_trap(MSR_VM_CR);
@@ -155,13 +172,13 @@ static void setup_control(struct pcpu *c)
     ctl->iopm_base_pa = mem_phys(svm.iopm);
     ctl->msrpm_base_pa = mem_phys(svm.msrpm);
     ctl->guest_asid = GUEST_ASID;
-    /* No flush-by-ASID under emulation, and exits are rare: flush all. */
-    ctl->tlb_control = SVM_TLB_FLUSH_ALL;
+    /* TLB_CONTROL and N_CR3 are chosen before every entry (run_loop):
+     * a new launch flushes, whatever ran under this ASID before. */
+    svm_of(c)->entered_view = 0;
     /* V_INTR_MASKING stays 0: the guest's RFLAGS.IF masks physical
      * interrupts directly and they go straight to the guest's IDT. */
     ctl->vintr = 0;
     ctl->np_enable = SVM_NP_ENABLE;
-    ctl->n_cr3 = c->view;
 }
 
 __attribute__((noreturn)) static void run_loop(struct pcpu *c)
@@ -178,6 +195,12 @@ __attribute__((noreturn)) static void run_loop(struct pcpu *c)
             v->vmcb->ctl.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | X86_NMI;
             cpu_nmi_delivered();
         }
+        /* The memory view is the only thing that makes the guest's
+         * cached translations stale: flush on the first entry and when
+         * the view changed, not on every entry. */
+        v->vmcb->ctl.tlb_control = svm_tlb_control(v->entered_view, c->view);
+        v->vmcb->ctl.n_cr3 = c->view;
+        v->entered_view = c->view;
         svm_run(vmcb_pa, host_pa, &v->gprs);
         /* #VMEXIT cleared GIF: open it for an instant so a pending SMI (or
          * NMI) is taken now, in host mode, then close it again. */

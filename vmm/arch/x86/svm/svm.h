@@ -19,6 +19,9 @@ _Static_assert(sizeof(struct svm_gprs) == 14 * 8, "svm_run.S offsets");
 struct svm_shared {
     uint8_t *iopm, *msrpm;
     void *sink;             /* the page every hidden guest-physical page maps to */
+    int page1g;             /* 1 GiB pages: nested tables use them, else 2 MiB */
+    int nrips;              /* the CPU saves next-RIP in the VMCB (nRIP, §15.7.1) */
+    uint64_t efer_writable; /* what a guest's WRMSR to EFER may set (x86/efer.h) */
 };
 
 /* One CPU's SVM state (struct pcpu.arch). */
@@ -27,6 +30,7 @@ struct svm_cpu {
     struct vmcb *host;      /* host state for VMSAVE/VMLOAD */
     void *hsave;            /* VM_HSAVE_PA page */
     struct svm_gprs gprs;
+    uint64_t entered_view;  /* n_cr3 of the last VMRUN, 0 before the first (TLB_CONTROL) */
 };
 
 extern struct svm_shared svm;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SVM exits. Under emulation there is no next-RIP save and no decode
- * assist (APM vol. 2 §15.7.1 and §15.33 are optional): RIP is advanced by
- * the known length of each intercepted instruction, and IOIO gives the next
- * RIP in EXITINFO2 (§15.10.2).
+ * SVM exits. RIP moves past an emulated instruction to the next-RIP the
+ * CPU saved where it has next-RIP save (APM vol. 2 §15.7.1), else by the
+ * instruction's known length (QEMU's TCG has no next-RIP save, and no
+ * decode assist, §15.33); IOIO gives the next RIP in EXITINFO2 on every
+ * CPU (§15.10.2).
  */
 #include "svm.h"
 
@@ -11,13 +12,12 @@
 #include "../../../core/log.h"
 #include "../../../core/vmm.h"
 #include "../../x86/cpu.h"
+#include "svm_step.h"
 
+/* Without next-RIP save: the lengths of the instructions without the
+ * prefixes a compiler never puts on them. */
 #define INSN_LEN_CPUID 2 /* 0f a2 */
 #define INSN_LEN_MSR 2   /* 0f 32 / 0f 30 */
-
-/* EFER bits a guest may set on AMD (APM vol. 2 §3.1.7); SVME is refused
- * because VM_CR reads as SVM-disabled. */
-#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_LMSLE | EFER_FFXSR | EFER_TCE)
 
 static void handle_ioio(struct pcpu *c, struct vmcb *v)
 {
@@ -59,7 +59,7 @@ static void handle_cpuid(struct pcpu *c, struct vmcb *v)
     svm_of(c)->gprs.rbx = r.ebx;
     svm_of(c)->gprs.rcx = r.ecx;
     svm_of(c)->gprs.rdx = r.edx;
-    v->save.rip += INSN_LEN_CPUID;
+    v->save.rip = svm_next_rip(svm.nrips, v->ctl.nrip, v->save.rip, INSN_LEN_CPUID);
 }
 
 static void handle_msr(struct pcpu *c, struct vmcb *v)
@@ -72,7 +72,11 @@ static void handle_msr(struct pcpu *c, struct vmcb *v)
     if (write) {
         switch (msr) {
         case MSR_EFER:
-            if (val & ~EFER_GUEST_WRITABLE) {
+            /* What the CPU has (svm.efer_writable, from CPUID); SVME is
+             * refused because VM_CR reads as SVM-disabled. */
+            if (val & ~svm.efer_writable) {
+                smx_log("svm", "guest EFER write %#llx sets unsupported bits %#llx: #GP",
+                        (unsigned long long)val, (unsigned long long)(val & ~svm.efer_writable));
                 svm_inject(c, X86_GP, 1, 0);
                 return;
             }
@@ -104,7 +108,7 @@ static void handle_msr(struct pcpu *c, struct vmcb *v)
         v->save.rax = val & 0xffffffffu;
         svm_of(c)->gprs.rdx = val >> 32;
     }
-    v->save.rip += INSN_LEN_MSR;
+    v->save.rip = svm_next_rip(svm.nrips, v->ctl.nrip, v->save.rip, INSN_LEN_MSR);
 }
 
 static __attribute__((noreturn)) void invalid_state(struct vmcb *v)
