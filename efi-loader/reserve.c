@@ -29,6 +29,7 @@ static EFI_STATUS hold(uint64_t base, uint64_t bytes)
 /* The unassigned ranges reserved this boot (for the VMM's copy of the map). */
 static struct smx_mem_range un[SMX_MEMMAP_MAX];
 static size_t n_un;
+#define UNASSIGNED_PASSES 8
 
 void loader_layout_release(void)
 {
@@ -134,23 +135,39 @@ int loader_layout_reserve(const struct pol_config *cfg, uint8_t os, uint64_t vmm
     /* What is left above 1 MiB outside os's range, so that whatever os
      * allocates from here on (its kernel, its EFI stub's buffers) lands in
      * its own private range. */
-    if (!get_map(&n)) {
-        loader_layout_release();
-        return 0;
-    }
-    size_t k = layout_unassigned(map, n, out, os, un, SMX_MEMMAP_MAX);
-    n_un = k < SMX_MEMMAP_MAX ? k : SMX_MEMMAP_MAX;
+    /* Each reservation may split the firmware's map, and the firmware then
+     * takes a page for its own bookkeeping, from the top of free memory:
+     * a range found free a moment ago can be partly gone. Take what is
+     * still free, and look again until nothing unassigned is left. */
+    static struct smx_mem_range found[SMX_MEMMAP_MAX];
     uint64_t bytes = 0;
-    for (size_t i = 0; i < k && i < SMX_MEMMAP_MAX; i++) {
-        st = hold(un[i].base, un[i].pages * LAYOUT_PAGE);
-        if (EFI_ERROR(st)) {
-            loader_log("layout: cannot reserve unassigned memory %#llx+%llu KiB: %s; booting without switching",
-                       (unsigned long long)un[i].base, (unsigned long long)(un[i].pages * 4), efi_status_str(st));
+    n_un = 0;
+    for (int pass = 0; pass < UNASSIGNED_PASSES; pass++) {
+        if (!get_map(&n)) {
             loader_layout_release();
             return 0;
         }
-        bytes += un[i].pages * LAYOUT_PAGE;
+        size_t k = layout_unassigned(map, n, out, os, found, SMX_MEMMAP_MAX), missed = 0;
+        for (size_t i = 0; i < k && i < SMX_MEMMAP_MAX; i++) {
+            st = hold(found[i].base, found[i].pages * LAYOUT_PAGE);
+            if (st == EFI_NOT_FOUND) {
+                missed++; /* the firmware took part of it meanwhile: the next pass sees what is left */
+                continue;
+            }
+            if (EFI_ERROR(st) || n_un == SMX_MEMMAP_MAX) {
+                loader_log("layout: cannot reserve unassigned memory %#llx+%llu KiB: %s; booting without switching",
+                           (unsigned long long)found[i].base, (unsigned long long)(found[i].pages * 4),
+                           EFI_ERROR(st) ? efi_status_str(st) : "too many ranges");
+                loader_layout_release();
+                return 0;
+            }
+            un[n_un++] = found[i];
+            bytes += found[i].pages * LAYOUT_PAGE;
+        }
+        if (!missed)
+            break;
     }
+    size_t k = n_un;
     loader_log("layout: unassigned: %llu ranges, %llu MiB reserved (no OS uses them)", (unsigned long long)k,
                (unsigned long long)(bytes / MIB));
     if (!get_map(&n)) {

@@ -15,6 +15,10 @@ void mem_init(uint64_t region_base, uint64_t free_base, uint64_t region_end)
     base = region_base;
     next = (free_base + 4095) & ~4095ull;
     end = region_end;
+    /* The region is reused at the same address every boot, and a warm reset
+     * keeps RAM: what the last VMM left there must not read as this one's
+     * (the integrity check holds unallocated pages to zero). */
+    memset(phys_ptr(next), 0, end - next);
 }
 
 void *mem_alloc_pages(size_t n)
