@@ -156,6 +156,23 @@ struct smx_layout {
 };
 _Static_assert(sizeof(struct smx_layout) == 56, "smx_layout layout");
 
+/*
+ * Which OS the loader should boot after a reset the VMM made (policy's
+ * POL_ACT_RESET names it: "this OS shut down, boot the other"). The VMM
+ * cannot write a UEFI variable at run time, so it leaves this in the last
+ * page of its own region, which no OS maps and which a warm reset keeps;
+ * the loader finds the region through its recorded layout, reads the hint
+ * once and clears it. After a cold start (or on hardware whose reset
+ * clears RAM) the check fails and the loader boots its default.
+ */
+#define SMX_RESET_HINT_MAGIC 0x544e4948584d5353ull /* "SSMXHINT" */
+struct smx_reset_hint {
+    uint64_t magic;
+    uint32_t os;      /* POL_OS_A / POL_OS_B */
+    uint32_t check;   /* ~os ^ (uint32_t)magic: a stray page never passes */
+};
+#define SMX_RESET_HINT_AT(region_base, region_size) ((region_base) + (region_size) - 4096)
+
 /* The store's controller, as the loader found the partition through UEFI. */
 #define SMX_CTRL_NONE 0
 #define SMX_CTRL_AHCI 1

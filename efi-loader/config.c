@@ -27,9 +27,9 @@ EFI_STATUS loader_config_load(EFI_HANDLE device, struct pol_config *cfg, char *e
     return EFI_SUCCESS;
 }
 
-EFI_STATUS loader_config_choose(const struct pol_config *cfg, int stored, uint8_t *os, char *err, UINTN errlen)
+EFI_STATUS loader_config_choose(const struct pol_config *cfg, int stored, int hint, uint8_t *os, char *err,
+                                UINTN errlen)
 {
-    const int hint = -1;
     enum pol_status ps = pol_boot_choice(cfg, stored, hint, os);
 
     if (ps == POL_OK)

@@ -19,6 +19,7 @@ EFI_STATUS loader_config_load(EFI_HANDLE device, struct pol_config *cfg, char *e
 
 /* The OS to boot, given what the store holds (loader_store_read's stored:
  * a bitmask, or negative when the store cannot be trusted). */
-EFI_STATUS loader_config_choose(const struct pol_config *cfg, int stored, uint8_t *os, char *err, UINTN errlen);
+EFI_STATUS loader_config_choose(const struct pol_config *cfg, int stored, int hint, uint8_t *os, char *err,
+                                UINTN errlen);
 
 #endif

@@ -55,7 +55,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (!have_key)
         loader_log("%s; no switching this boot", why); /* a zero key opens no store */
     loader_store_read(&cfg, key, &store, &stored);
-    st = loader_config_choose(&cfg, stored, &os, why, sizeof why);
+    st = loader_config_choose(&cfg, stored, loader_reset_hint(), &os, why, sizeof why);
     if (EFI_ERROR(st)) {
         loader_log("%s", why);
         loader_log("no OS to boot: returning to the firmware's boot menu");

@@ -183,3 +183,25 @@ int loader_layout_reserve(const struct pol_config *cfg, uint8_t os, uint64_t vmm
                (unsigned long long)(layout_shared_bytes(map, n, out) / MIB), how);
     return 1;
 }
+
+int loader_reset_hint(void)
+{
+    static struct layout_record rec;
+
+    if (EFI_ERROR(loader_var_get(L"SleepmuxLayout", &rec, sizeof rec)) || rec.magic != LAYOUT_RECORD_MAGIC)
+        return -1;
+    const struct smx_layout *l = &rec.layout;
+    if (!l->region_size || l->region_base + l->region_size < l->region_base)
+        return -1;
+    volatile struct smx_reset_hint *h =
+        (volatile struct smx_reset_hint *)(uintptr_t)SMX_RESET_HINT_AT(l->region_base, l->region_size);
+    int os = -1;
+    if (h->magic == SMX_RESET_HINT_MAGIC && h->os <= POL_OS_B &&
+        h->check == (~h->os ^ (uint32_t)SMX_RESET_HINT_MAGIC))
+        os = (int)h->os;
+    if (h->magic == SMX_RESET_HINT_MAGIC)
+        h->magic = 0; /* read once: a later reset without a hint boots the default */
+    if (os >= 0)
+        loader_log("the VMM's last reset asks for OS %c", 'A' + os);
+    return os;
+}

@@ -22,6 +22,10 @@
  * filled when switching is possible; 0 when not (the log says why, nothing
  * stays reserved).
  */
+/* The OS the VMM's last reset asked for (struct smx_reset_hint in its
+ * recorded region, read once and cleared), or -1. */
+int loader_reset_hint(void);
+
 /* The unassigned ranges this boot reserved (none when switching is off). */
 const struct smx_mem_range *loader_unassigned(size_t *k);
 

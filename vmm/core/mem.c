@@ -14,7 +14,7 @@ void mem_init(uint64_t region_base, uint64_t free_base, uint64_t region_end)
 {
     base = region_base;
     next = (free_base + 4095) & ~4095ull;
-    end = region_end;
+    end = SMX_RESET_HINT_AT(region_base, region_end - region_base); /* the last page is the reset hint's */
     /* The region is reused at the same address every boot, and a warm reset
      * keeps RAM: what the last VMM left there must not read as this one's
      * (the integrity check holds unallocated pages to zero). */

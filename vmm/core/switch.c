@@ -20,11 +20,13 @@
  */
 #include "switch.h"
 
+#include "../arch/x86/cpu.h"
 #include "exit.h"
 #include "fmt.h"
 #include "guest.h"
 #include "image.h"
 #include "log.h"
+#include "mem.h"
 #include "platform.h"
 #include "reset.h"
 #include "../store/store.h"
@@ -156,10 +158,18 @@ static void pass(const struct pol_action *a, unsigned state)
     wake_hook_after_sleep();
 }
 
-__attribute__((noreturn)) static void platform_reset(void)
+/* Reset, and tell the loader which OS the policy wants next. */
+__attribute__((noreturn)) static void platform_reset(uint8_t next)
 {
+    const struct smx_bootinfo *bi = vmm.bi;
+    volatile struct smx_reset_hint *h = phys_ptr(SMX_RESET_HINT_AT(bi->region_base, bi->region_size));
+
     image_store_release();
-    smx_log("switch", "resetting the platform");
+    h->magic = SMX_RESET_HINT_MAGIC;
+    h->os = next;
+    h->check = ~(uint32_t)next ^ (uint32_t)SMX_RESET_HINT_MAGIC;
+    wbinvd(); /* the hint must be in RAM, not in a cache the reset drops */
+    smx_log("switch", "resetting the platform; the loader is asked to boot OS %c", 'A' + next);
     reset_platform();
 }
 
@@ -191,7 +201,7 @@ static void run(struct pol_event ev, unsigned state)
             smx_log("switch", "the platform did not go down; OS %c continues", 'A' + a.os);
             return;
         case POL_ACT_RESET:
-            platform_reset();
+            platform_reset(a.os);
         case POL_ACT_REFUSE:
             if (shared.holder == a.os)
                 shared_restore(); /* a restore had begun: its shared set comes back */
@@ -313,5 +323,5 @@ void switch_guest_dead(const char *why_dead)
         guests[st.active].entry_valid = false;
         run((struct pol_event){ .kind = POL_EV_RESET, .os = st.active }, 0);
     }
-    reset_platform();
+    platform_reset(st.active);
 }

@@ -189,6 +189,9 @@ def switch_no_s3(t):
     _, _, sw = x.m.wait_line(r"switch: (A S5: .*)", 60, port="vmm", what="the engine's decision on A's S5")
     t.check("A shuts down and the engine boots B instead of powering off: %s" % sw.group(1),
             "reset" in sw.group(1) and "B" in sw.group(1))
+    _, _, hint = x.m.wait_line(r"sleepmux: (the VMM's last reset asks for OS (\w))", 120, port="vmm",
+                               what="the loader to read the VMM's reset hint")
+    t.check("the loader reads the VMM's hint across the reset: %s" % hint.group(1), hint.group(2) == "B")
     x.booted("B")
     x.g["B"].wait(r"event=poweroff", 120, "B to shut down")
     _, _, sw = x.m.wait_line(r"switch: (B S5: .*)", 60, port="vmm", what="the engine's decision on B's S5")
