@@ -36,6 +36,12 @@ class Disk:
         """SHA-256 of the whole store partition."""
         import hashlib
         h = hashlib.sha256()
+        for b in self._store_chunks():
+            h.update(b)
+        return h.hexdigest()
+
+    def _store_chunks(self):
+        """The store partition's bytes, 8 MiB at a time."""
         with open(self.path, "rb") as f:
             f.seek(self.store_lba * SECTOR)
             left = self.store_sectors * SECTOR
@@ -43,21 +49,14 @@ class Disk:
                 b = f.read(min(left, 8 * MIB))
                 if not b:
                     break
-                h.update(b)
+                yield b
                 left -= len(b)
-        return h.hexdigest()
 
     def extract_store(self, out):
         """Copy the store partition's bytes to `out` (what `dd` of /dev/sdX2 gives)."""
-        with open(self.path, "rb") as src, open(out, "wb") as dst:
-            src.seek(self.store_lba * SECTOR)
-            left = self.store_sectors * SECTOR
-            while left:
-                b = src.read(min(left, 8 * MIB))
-                if not b:
-                    break
+        with open(out, "wb") as dst:
+            for b in self._store_chunks():
                 dst.write(b)
-                left -= len(b)
         return out
 
 
