@@ -199,8 +199,12 @@ int loader_reset_hint(void)
     if (h->magic == SMX_RESET_HINT_MAGIC && h->os <= POL_OS_B &&
         h->check == (~h->os ^ (uint32_t)SMX_RESET_HINT_MAGIC))
         os = (int)h->os;
-    if (h->magic == SMX_RESET_HINT_MAGIC)
-        h->magic = 0; /* read once: a later reset without a hint boots the default */
+    if (h->magic == SMX_RESET_HINT_MAGIC) {
+        /* Read once: a later reset without a hint boots the default. */
+        h->magic = 0;
+        h->os = 0;
+        h->check = 0;
+    }
     if (os >= 0)
         loader_log("the VMM's last reset asks for OS %c", 'A' + os);
     return os;

@@ -67,12 +67,11 @@ static uint32_t walk(uint64_t table, int level, uint32_t c, unsigned *pages)
 }
 
 static uint64_t image_bytes(void) { return (uint64_t)(__rodata_end - __text_start); }
-static uint64_t region_end(void) { return vmm.bi->region_base + vmm.bi->region_size; }
 
 /* Offset of the first nonzero byte in the unallocated pages, or -1. */
 static int64_t unallocated_dirty(void)
 {
-    uint64_t from = region_end() - mem_free_bytes();
+    uint64_t from = mem_free_start();
     const uint64_t *p = phys_ptr(from);
 
     for (uint64_t i = 0; i < mem_free_bytes() / 8; i++)
@@ -121,8 +120,8 @@ void integrity_init(void)
     smx_log("vmm", "integrity covers: code and rodata %llu KiB, boot info, %u page-table trees (host and %u "
             "nested, %u pages), %llu KiB unallocated (zero) %#llx-%#llx; not: data, bss, control blocks, "
             "I/O map, sink page", (unsigned long long)(image_bytes() >> 10), ntables, nested, pages,
-            (unsigned long long)(mem_free_bytes() >> 10), (unsigned long long)(region_end() - mem_free_bytes()),
-            (unsigned long long)region_end());
+            (unsigned long long)(mem_free_bytes() >> 10), (unsigned long long)(mem_free_start()),
+            (unsigned long long)(mem_free_start() + mem_free_bytes()));
     if (unallocated_dirty() >= 0)
         smx_log("vmm", "integrity: unallocated pages not zero at start (%#llx)",
                 (unsigned long long)unallocated_dirty());

@@ -17,8 +17,9 @@ void mem_init(uint64_t region_base, uint64_t free_base, uint64_t region_end)
     end = SMX_RESET_HINT_AT(region_base, region_end - region_base); /* the last page is the reset hint's */
     /* The region is reused at the same address every boot, and a warm reset
      * keeps RAM: what the last VMM left there must not read as this one's
-     * (the integrity check holds unallocated pages to zero). */
-    memset(phys_ptr(next), 0, end - next);
+     * (the integrity check holds unallocated pages to zero), and the reset
+     * hint was the loader's to read, before this VMM started. */
+    memset(phys_ptr(next), 0, region_end - next);
 }
 
 void *mem_alloc_pages(size_t n)
@@ -40,6 +41,11 @@ uint64_t mem_phys(const void *p)
     if (v >= SMX_VMM_VBASE)
         return base + (v - SMX_VMM_VBASE);
     return v >= MEM_LOW_ALIAS ? v - MEM_LOW_ALIAS : v;
+}
+
+uint64_t mem_free_start(void)
+{
+    return next;
 }
 
 uint64_t mem_free_bytes(void)

@@ -19,6 +19,8 @@ void *mem_alloc_pages(size_t n);
 /* Physical address of a VMM pointer: image symbols (high half) or pages. */
 uint64_t mem_phys(const void *p);
 uint64_t mem_free_bytes(void);
+/* The first unallocated byte: [mem_free_start(), + mem_free_bytes()) is free. */
+uint64_t mem_free_start(void);
 /*
  * Device registers at [pa, pa + len) as a pointer the VMM can use. The
  * host page tables identity-map [0, bi->max_phys) only; a range beyond
