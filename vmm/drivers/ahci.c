@@ -124,12 +124,9 @@ _Static_assert(sizeof(struct ahci_port_mem) == 4096, "one page per port");
 #define AHCI_MAX_BLOCK_BYTES (4u << 20)
 
 struct ahci_ctrl {
-    struct pci_fn pci;
-    char pci_name[8];
+    struct pci_claim claim; /* first: pci_claim_slot finds it there */
     volatile uint8_t *abar;
     uint32_t cap, pi;
-    uint16_t saved_command;
-    bool touched;
     struct ahci_port_mem *mem[AHCI_MAX_PORTS]; /* kept across uses: VMM pages are never freed */
 };
 
@@ -235,14 +232,14 @@ static int port_command(struct ahci_ctrl *c, unsigned p, uint8_t command, uint64
     for (;;) {
         uint32_t is = port_rd(c, p, PX_IS), tfd = port_rd(c, p, PX_TFD);
         if ((is & IS_TFES) || (tfd & TFD_ERR)) {
-            smx_log("ahci", "%s port %u: command %#x at lba %llu failed: TFD %#x IS %#x SERR %#x", c->pci_name, p,
+            smx_log("ahci", "%s port %u: command %#x at lba %llu failed: TFD %#x IS %#x SERR %#x", c->claim.name, p,
                     command, (unsigned long long)lba, tfd, is, port_rd(c, p, PX_SERR));
             break;
         }
         if (!(port_rd(c, p, PX_CI) & 1))
             return 0;
         if (smx_time_ns() - t0 > BLK_TIMEOUT_NS) {
-            smx_log("ahci", "%s port %u: command %#x at lba %llu timed out: TFD %#x IS %#x", c->pci_name, p, command,
+            smx_log("ahci", "%s port %u: command %#x at lba %llu timed out: TFD %#x IS %#x", c->claim.name, p, command,
                     (unsigned long long)lba, tfd, is);
             break;
         }
@@ -336,7 +333,7 @@ static bool port_start(struct ahci_ctrl *c, unsigned p)
     if ((port_rd(c, p, PX_SSTS) & SSTS_DET_MASK) != SSTS_DET_PRESENT)
         return false; /* nothing attached */
     if (!wait_reg(c, PORT_BASE(p) + PX_TFD, TFD_BSY | TFD_DRQ, 0, 10000 * MS)) {
-        smx_log("ahci", "%s port %u: device stays busy (TFD %#x)", c->pci_name, p, port_rd(c, p, PX_TFD));
+        smx_log("ahci", "%s port %u: device stays busy (TFD %#x)", c->claim.name, p, port_rd(c, p, PX_TFD));
         return false;
     }
     if (port_rd(c, p, PX_SIG) != SIG_ATA)
@@ -361,7 +358,7 @@ static bool disk_identify(struct ahci_disk *k)
     if (port_command(c, k->port, ATA_IDENTIFY, 0, 0, id, 512, false))
         return false;
     if (!(id[ID_CMDSET2] & (1u << 10))) {
-        smx_log("ahci", "%s port %u: disk without 48-bit addressing: not used", c->pci_name, k->port);
+        smx_log("ahci", "%s port %u: disk without 48-bit addressing: not used", c->claim.name, k->port);
         return false;
     }
     uint64_t count = 0;
@@ -371,7 +368,7 @@ static bool disk_identify(struct ahci_disk *k)
     if ((id[ID_SECTOR_SIZE] & 0xc000) == 0x4000 && (id[ID_SECTOR_SIZE] & (1u << 12)))
         bs = 2 * ((uint32_t)id[ID_LOGICAL_SIZE] | (uint32_t)id[ID_LOGICAL_SIZE + 1] << 16);
     if (bs < 512 || bs > 4096 || (bs & (bs - 1)) || count == 0) {
-        smx_log("ahci", "%s port %u: unusable geometry: %llu blocks of %u bytes", c->pci_name, k->port,
+        smx_log("ahci", "%s port %u: unusable geometry: %llu blocks of %u bytes", c->claim.name, k->port,
                 (unsigned long long)count, bs);
         return false;
     }
@@ -388,25 +385,14 @@ static bool disk_identify(struct ahci_disk *k)
     d->block_size = bs;
     d->block_count = count;
     d->max_blocks = AHCI_MAX_BLOCK_BYTES / bs; /* also under the 65536-sector count limit */
-    smx_log("ahci", "%s port %u: \"%s\", %llu blocks of %u bytes (%llu MiB)", c->pci_name, k->port, model,
+    smx_log("ahci", "%s port %u: \"%s\", %llu blocks of %u bytes (%llu MiB)", c->claim.name, k->port, model,
             (unsigned long long)count, bs, (unsigned long long)((count * bs) >> 20));
     return true;
 }
 
-static struct ahci_ctrl *ctrl_slot(const struct pci_fn *f)
-{
-    for (int i = 0; i < AHCI_MAX_CTRL; i++)
-        if (ctrls[i].abar && ctrls[i].pci.bus == f->bus && pci_devfn(&ctrls[i].pci) == pci_devfn(f))
-            return &ctrls[i];
-    for (int i = 0; i < AHCI_MAX_CTRL; i++)
-        if (!ctrls[i].abar)
-            return &ctrls[i];
-    return NULL;
-}
-
 static struct ahci_ctrl *ctrl_up(const struct pci_fn *f)
 {
-    struct ahci_ctrl *c = ctrl_slot(f);
+    struct ahci_ctrl *c = (struct ahci_ctrl *)pci_claim_slot(ctrls, AHCI_MAX_CTRL, sizeof ctrls[0], f);
     char name[8];
 
     pci_name(f, name);
@@ -415,15 +401,12 @@ static struct ahci_ctrl *ctrl_up(const struct pci_fn *f)
         smx_log("ahci", "%s: %s", name, c ? "no ABAR" : "too many controllers");
         return NULL;
     }
-    c->pci = *f;
-    memcpy(c->pci_name, name, sizeof name);
     if (!(c->abar = mem_map_mmio(bar, AHCI_ABAR_SIZE))) {
         smx_log("ahci", "%s: cannot map ABAR %#llx", name, (unsigned long long)bar);
         return NULL;
     }
-    if (!c->touched)
-        c->saved_command = pci_enable_dma(f);
-    c->touched = true;
+    c->claim.in_use = true;
+    pci_claim_take(&c->claim, f);
     uint64_t t0 = smx_time_ns();
     if (!hba_reset(c)) {
         smx_log("ahci", "%s: HBA reset did not complete (GHC %#x)", name, hba_rd(c, HBA_GHC));
@@ -470,12 +453,12 @@ static bool try_port(struct ahci_ctrl *c, unsigned p, blk_visit_fn *visit, void 
     if (!(c->pi & (1u << p)) || !port_start(c, p))
         return false;
     *k = (struct ahci_disk){ .c = c, .port = p };
-    k->dev = (struct blk_dev){ .ctrl = SMX_CTRL_AHCI, .pci_bus = c->pci.bus, .pci_devfn = pci_devfn(&c->pci),
+    k->dev = (struct blk_dev){ .ctrl = SMX_CTRL_AHCI, .pci_bus = c->claim.pci.bus, .pci_devfn = pci_devfn(&c->claim.pci),
                                .unit = (uint16_t)p, .priv = k, .read = ahci_read, .write = ahci_write,
                                .flush = ahci_flush };
     char *e = k->dev.name + sizeof k->dev.name;
     char *s = k->dev.name;
-    const char *parts[] = { "ahci ", c->pci_name, " port " };
+    const char *parts[] = { "ahci ", c->claim.name, " port " };
     for (unsigned i = 0; i < 3; i++)
         for (const char *q = parts[i]; *q && s < e - 4; q++)
             *s++ = *q;
@@ -523,7 +506,7 @@ static void ahci_reset_all(void)
 {
     for (int i = 0; i < AHCI_MAX_CTRL; i++) {
         struct ahci_ctrl *c = &ctrls[i];
-        if (!c->touched)
+        if (!c->claim.touched)
             continue;
         uint64_t t0 = smx_time_ns();
         for (unsigned p = 0; p < AHCI_MAX_PORTS; p++) {
@@ -536,10 +519,9 @@ static void ahci_reset_all(void)
             port_wr(c, p, PX_FBU, 0);
         }
         bool ok = hba_reset(c);
-        pci_restore_command(&c->pci, c->saved_command);
-        c->touched = false;
-        smx_log("ahci", "%s: %s, PCI command %#x restored in %llu us", c->pci_name,
-                ok ? "HBA reset to power-on state" : "HBA RESET DID NOT COMPLETE", c->saved_command,
+        pci_claim_release(&c->claim);
+        smx_log("ahci", "%s: %s, PCI command %#x restored in %llu us", c->claim.name,
+                ok ? "HBA reset to power-on state" : "HBA RESET DID NOT COMPLETE", c->claim.saved_command,
                 (unsigned long long)((smx_time_ns() - t0) / 1000));
     }
 }

@@ -109,15 +109,12 @@ struct nvme_queue {
 };
 
 struct nvme_ctrl {
-    struct pci_fn pci;
-    char pci_name[8];
+    struct pci_claim claim; /* first: pci_claim_slot finds it there */
     volatile uint8_t *regs;
     uint64_t cap;
     uint32_t stride;
-    uint16_t saved_command;
     unsigned msix;          /* MSI-X capability offset, 0 = none */
     uint16_t saved_msix;
-    bool touched;
     uint32_t max_bytes;
     struct nvme_queue asq, acq, iosq, iocq;
     uint8_t *ident;         /* one page for Identify */
@@ -201,7 +198,7 @@ static int submit(struct nvme_ctrl *c, struct nvme_queue *sq, struct nvme_queue 
     uint64_t t0 = smx_time_ns();
     while ((cqe->status & 1) != cq->phase) {
         if (smx_time_ns() - t0 > BLK_TIMEOUT_NS || (rd32(c, NVME_CSTS) & CSTS_CFS)) {
-            smx_log("nvme", "%s: command %#x (queue %u) %s, CSTS %#x", c->pci_name, cmd->cdw0 & 0xff, sq->id,
+            smx_log("nvme", "%s: command %#x (queue %u) %s, CSTS %#x", c->claim.name, cmd->cdw0 & 0xff, sq->id,
                     rd32(c, NVME_CSTS) & CSTS_CFS ? "hit a fatal controller status" : "timed out",
                     rd32(c, NVME_CSTS));
             return -1;
@@ -218,7 +215,7 @@ static int submit(struct nvme_ctrl *c, struct nvme_queue *sq, struct nvme_queue 
         cq->phase ^= 1;
     wr32(c, doorbell(c, cq->id, true), cq->head);
     if (status)
-        smx_log("nvme", "%s: command %#x (queue %u) failed: status type %u code %#x", c->pci_name,
+        smx_log("nvme", "%s: command %#x (queue %u) failed: status type %u code %#x", c->claim.name,
                 cmd->cdw0 & 0xff, sq->id, status >> 8 & 7, status & 0xff);
     return status;
 }
@@ -271,7 +268,7 @@ static int nvme_rw(struct blk_dev *d, uint64_t lba, uint32_t n, void *buf, bool 
     if (!build_prps(c, pa, n * d->block_size, &cmd))
         return -1;
     if (submit(c, &c->iosq, &c->iocq, &cmd, NULL)) {
-        smx_log("nvme", "%s ns %u: %s of %u blocks at lba %llu failed", c->pci_name, k->nsid, write ? "write" : "read",
+        smx_log("nvme", "%s ns %u: %s of %u blocks at lba %llu failed", c->claim.name, k->nsid, write ? "write" : "read",
                 n, (unsigned long long)lba);
         return -1;
     }
@@ -312,12 +309,12 @@ static bool ctrl_enable(struct nvme_ctrl *c)
     c->stride = 4u << CAP_DSTRD(c->cap);
     if (CAP_MPSMIN(c->cap) != 0 || !CAP_CSS_NVM(c->cap) || CAP_MQES(c->cap) + 1 < QUEUE_ENTRIES) {
         smx_log("nvme", "%s: unsupported controller (CAP %#llx): needs 4 KiB pages, the NVM command set, "
-                "queues of %u", c->pci_name, (unsigned long long)c->cap, QUEUE_ENTRIES);
+                "queues of %u", c->claim.name, (unsigned long long)c->cap, QUEUE_ENTRIES);
         return false;
     }
     wr32(c, NVME_CC, rd32(c, NVME_CC) & ~CC_EN);
     if (!wait_csts(c, CSTS_RDY, 0, ready_timeout(c))) {
-        smx_log("nvme", "%s: CSTS.RDY stays 1 after CC.EN=0 (CSTS %#x)", c->pci_name, rd32(c, NVME_CSTS));
+        smx_log("nvme", "%s: CSTS.RDY stays 1 after CC.EN=0 (CSTS %#x)", c->claim.name, rd32(c, NVME_CSTS));
         return false;
     }
     queue_init(&c->asq, 0);
@@ -331,7 +328,7 @@ static bool ctrl_enable(struct nvme_ctrl *c)
     wr64(c, NVME_ACQ, mem_phys(c->acq.mem));
     wr32(c, NVME_CC, CC_EN | CC_CSS_NVM | CC_MPS_4K | CC_IOSQES_64 | CC_IOCQES_16);
     if (!wait_csts(c, CSTS_RDY | CSTS_CFS, CSTS_RDY, ready_timeout(c))) {
-        smx_log("nvme", "%s: not ready after CC.EN=1 (CSTS %#x)", c->pci_name, rd32(c, NVME_CSTS));
+        smx_log("nvme", "%s: not ready after CC.EN=1 (CSTS %#x)", c->claim.name, rd32(c, NVME_CSTS));
         return false;
     }
     struct nvme_sqe id = { .cdw0 = ADM_IDENTIFY, .prp1 = mem_phys(c->ident), .cdw10 = CNS_CONTROLLER };
@@ -358,20 +355,9 @@ static void text_field(char *out, const uint8_t *p, unsigned n)
     out[len] = 0;
 }
 
-static struct nvme_ctrl *ctrl_slot(const struct pci_fn *f)
-{
-    for (int i = 0; i < NVME_MAX_CTRL; i++)
-        if (ctrls[i].regs && ctrls[i].pci.bus == f->bus && pci_devfn(&ctrls[i].pci) == pci_devfn(f))
-            return &ctrls[i];
-    for (int i = 0; i < NVME_MAX_CTRL; i++)
-        if (!ctrls[i].regs)
-            return &ctrls[i];
-    return NULL;
-}
-
 static struct nvme_ctrl *ctrl_up(const struct pci_fn *f)
 {
-    struct nvme_ctrl *c = ctrl_slot(f);
+    struct nvme_ctrl *c = (struct nvme_ctrl *)pci_claim_slot(ctrls, NVME_MAX_CTRL, sizeof ctrls[0], f);
     char name[8];
 
     pci_name(f, name);
@@ -380,21 +366,18 @@ static struct nvme_ctrl *ctrl_up(const struct pci_fn *f)
         smx_log("nvme", "%s: %s", name, c ? "no memory BAR" : "too many controllers");
         return NULL;
     }
-    c->pci = *f;
-    memcpy(c->pci_name, name, sizeof name);
     if (!ctrl_mem(c) || !(c->regs = mem_map_mmio(bar, NVME_MAP_SIZE))) {
         smx_log("nvme", "%s: no VMM memory or mapping for BAR %#llx", name, (unsigned long long)bar);
         return NULL;
     }
-    if (!c->touched) {
-        c->saved_command = pci_enable_dma(f);
+    c->claim.in_use = true;
+    if (pci_claim_take(&c->claim, f)) {
         c->msix = pci_find_cap(f, PCI_CAP_MSIX);
         if (c->msix) {
             c->saved_msix = pci_read16(f, c->msix + PCI_MSIX_CONTROL);
             pci_write16(f, c->msix + PCI_MSIX_CONTROL, (uint16_t)(c->saved_msix | PCI_MSIX_FUNCTION_MASK));
         }
     }
-    c->touched = true;
     uint64_t t0 = smx_time_ns();
     if (!ctrl_enable(c))
         return NULL;
@@ -424,18 +407,18 @@ static bool try_ns(struct nvme_ctrl *c, uint32_t nsid, blk_visit_fn *visit, void
     memcpy(&lbaf, c->ident + IDN_LBAF + 4 * (c->ident[IDN_FLBAS] & 0xf), 4);
     uint32_t lbads = lbaf >> 16 & 0xff, ms = lbaf & 0xffff;
     if (ms || lbads < 9 || lbads > 12) {
-        smx_log("nvme", "%s ns %u: LBA format of 2^%u bytes with %u metadata bytes: not used", c->pci_name, nsid,
+        smx_log("nvme", "%s ns %u: LBA format of 2^%u bytes with %u metadata bytes: not used", c->claim.name, nsid,
                 lbads, ms);
         return false;
     }
     struct nvme_disk *k = &disks[c - ctrls];
     *k = (struct nvme_disk){ .c = c, .nsid = nsid };
-    k->dev = (struct blk_dev){ .ctrl = SMX_CTRL_NVME, .pci_bus = c->pci.bus, .pci_devfn = pci_devfn(&c->pci),
+    k->dev = (struct blk_dev){ .ctrl = SMX_CTRL_NVME, .pci_bus = c->claim.pci.bus, .pci_devfn = pci_devfn(&c->claim.pci),
                                .unit = (uint16_t)nsid, .block_size = 1u << lbads, .block_count = nsze,
                                .max_blocks = c->max_bytes >> lbads, .priv = k, .read = nvme_read,
                                .write = nvme_write, .flush = nvme_flush };
     char *s = k->dev.name, *e = k->dev.name + sizeof k->dev.name - 12;
-    const char *parts[] = { "nvme ", c->pci_name, " ns " };
+    const char *parts[] = { "nvme ", c->claim.name, " ns " };
     for (unsigned i = 0; i < 3; i++)
         for (const char *q = parts[i]; *q && s < e; q++)
             *s++ = *q;
@@ -446,7 +429,7 @@ static bool try_ns(struct nvme_ctrl *c, uint32_t nsid, blk_visit_fn *visit, void
     while (nd)
         *s++ = digits[--nd];
     *s = 0;
-    smx_log("nvme", "%s ns %u: %llu blocks of %u bytes (%llu MiB)", c->pci_name, nsid, (unsigned long long)nsze,
+    smx_log("nvme", "%s ns %u: %llu blocks of %u bytes (%llu MiB)", c->claim.name, nsid, (unsigned long long)nsze,
             1u << lbads, (unsigned long long)((nsze << lbads) >> 20));
     return visit(ctx, &k->dev);
 }
@@ -500,7 +483,7 @@ static void nvme_reset_all(void)
 {
     for (int i = 0; i < NVME_MAX_CTRL; i++) {
         struct nvme_ctrl *c = &ctrls[i];
-        if (!c->touched)
+        if (!c->claim.touched)
             continue;
         uint64_t t0 = smx_time_ns();
         bool shut = false, off;
@@ -514,12 +497,11 @@ static void nvme_reset_all(void)
         wr64(c, NVME_ASQ, 0);
         wr64(c, NVME_ACQ, 0);
         if (c->msix)
-            pci_write16(&c->pci, c->msix + PCI_MSIX_CONTROL, c->saved_msix);
-        pci_restore_command(&c->pci, c->saved_command);
-        c->touched = false;
-        smx_log("nvme", "%s: %s, CC.EN=0 %s, PCI command %#x restored in %llu us", c->pci_name,
+            pci_write16(&c->claim.pci, c->msix + PCI_MSIX_CONTROL, c->saved_msix);
+        pci_claim_release(&c->claim);
+        smx_log("nvme", "%s: %s, CC.EN=0 %s, PCI command %#x restored in %llu us", c->claim.name,
                 shut ? "shut down" : "no shutdown", off ? "and CSTS.RDY=0: power-on state" : "BUT CSTS.RDY STAYS 1",
-                c->saved_command, (unsigned long long)((smx_time_ns() - t0) / 1000));
+                c->claim.saved_command, (unsigned long long)((smx_time_ns() - t0) / 1000));
     }
 }
 

@@ -144,3 +144,40 @@ void pci_name(const struct pci_fn *f, char buf[8])
     buf[6] = (char)('0' + f->fn);
     buf[7] = 0;
 }
+
+struct pci_claim *pci_claim_slot(void *table, unsigned n, size_t stride, const struct pci_fn *f)
+{
+    uint8_t *t = table;
+
+    for (unsigned i = 0; i < n; i++) {
+        struct pci_claim *c = (struct pci_claim *)(t + i * stride);
+        if (c->in_use && c->pci.bus == f->bus && pci_devfn(&c->pci) == pci_devfn(f))
+            return c;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        struct pci_claim *c = (struct pci_claim *)(t + i * stride);
+        if (!c->in_use)
+            return c;
+    }
+    return NULL;
+}
+
+bool pci_claim_take(struct pci_claim *c, const struct pci_fn *f)
+{
+    c->pci = *f;
+    pci_name(f, c->name);
+    if (c->touched)
+        return false;
+    c->saved_command = pci_enable_dma(f);
+    c->touched = true;
+    return true;
+}
+
+bool pci_claim_release(struct pci_claim *c)
+{
+    if (!c->touched)
+        return false;
+    pci_restore_command(&c->pci, c->saved_command);
+    c->touched = false;
+    return true;
+}

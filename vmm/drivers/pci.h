@@ -9,6 +9,7 @@
 #define SMX_PCI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* PCI Local Bus 3.0 §6.1: the type 0 configuration header. */
@@ -74,5 +75,29 @@ unsigned pci_find_cap(const struct pci_fn *f, uint8_t id);
 
 /* "00:1f.2" */
 void pci_name(const struct pci_fn *f, char buf[8]);
+
+/*
+ * A PCI function a driver has taken over while no OS runs: where it is, its
+ * name for the log, and the command register as the VMM found it, to put
+ * back before any OS runs again. Drivers keep one per controller in a
+ * fixed table; `in_use` says the slot holds a controller (mapped, known).
+ */
+struct pci_claim {
+    struct pci_fn pci;
+    char name[8];
+    uint16_t saved_command;
+    bool in_use;
+    bool touched;       /* DMA enabled since the last pci_claim_release */
+};
+
+/* The claim for f in table[0..n) (`stride` bytes apart, each starting with
+ * its struct pci_claim), else the first free one, else NULL. */
+struct pci_claim *pci_claim_slot(void *table, unsigned n, size_t stride, const struct pci_fn *f);
+/* Take f over in claim c: name it, and (once until released) keep its
+ * command register and enable memory decoding and bus mastering. Returns
+ * true the first time, when the caller saves whatever else it changes. */
+bool pci_claim_take(struct pci_claim *c, const struct pci_fn *f);
+/* Put the command register back; false when c was not taken. */
+bool pci_claim_release(struct pci_claim *c);
 
 #endif
