@@ -19,8 +19,11 @@ def first_switch(t, x):
     """A boots, sleeps, is written to the store; the platform resets and B boots."""
     x.booted("A")
     _, t_req, _ = x.g["A"].wait(r"cycle=1 event=suspend", 120, "guest A's first S3 request")
-    _, _, saved = x.m.wait_line(r"image: (OS A saved to slot (\d+): .*)", 600, port="vmm", what="A's image")
-    t.check("first switch: the VMM wrote A to the store: %s" % saved.group(1), True)
+    _, _, saved = x.m.wait_line(r"image: (OS A saved to slot (\d+): generation (\d+), (\d+) MiB of memory.*)", 600,
+                                port="vmm", what="A's image")
+    # The wait is the first check; this one: the image holds A's whole memory (160 MiB pattern and more).
+    t.check("first switch: the VMM wrote A to the store: %s" % saved.group(1),
+            int(saved.group(3)) >= 1 and int(saved.group(4)) > 160, saved.group(0))
     _, _, boot_b = x.m.wait_line(r"sleepmux loader \S+: booting OS (\w)", 300, port="vmm",
                                  since=x.m.mark("vmm"), what="the loader after the reset")
     t.check("after the reset the loader boots B (A waits in the store)", boot_b.group(1) == "B")
@@ -77,9 +80,11 @@ def run_switching(t, bus, mode="sleep", round_trips=ROUND_TRIPS, power_cycle=Tru
     nb += 1
     _, _, _, f = x.switch("B", nb, "A", na + 1, via_s3)
     x.check_back("A", na + 1, f, "back to A")
-    _, _, pers = x.m.wait_line(r"image: (OS B saved to slot (\d+): .*)", 600, port="vmm",
-                               what="B persisted before A's power-off")
-    t.check("A powers off with B parked in RAM: B is written to the store first: %s" % pers.group(1), True)
+    _, _, pers = x.m.wait_line(r"image: (OS B saved to slot (\d+): generation (\d+), (\d+) MiB of memory.*)", 600,
+                               port="vmm", what="B persisted before A's power-off")
+    # The wait is the first check; this one: B's image is newer than A's and holds B's whole memory.
+    t.check("A powers off with B parked in RAM: B is written to the store first: %s" % pers.group(1),
+            int(pers.group(3)) >= 2 and int(pers.group(4)) > 160, pers.group(0))
     code = x.m.wait_exit(120)
     t.check("then the machine powers off (QEMU exits %d)" % code, code == 0)
     key = store_key(t, vars_file)
