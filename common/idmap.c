@@ -122,3 +122,17 @@ int idmap_redirect_4k(uint64_t pml4, uint64_t pa, uint64_t len, uint64_t target,
     }
     return 0;
 }
+
+int idmap_protect_4k(uint64_t pml4, uint64_t pa, uint64_t len, uint64_t leaf_flags, uint64_t flags,
+                     idmap_alloc_fn *alloc, void *ctx)
+{
+    if ((pa | len) & (KIB4 - 1) || !translatable(pa, len))
+        return -1;
+    for (uint64_t off = 0; off < len; off += KIB4) {
+        uint64_t *e = walk(pml4, pa + off, 1, flags, alloc, ctx);
+        if (!e)
+            return -1;
+        *e = leaf_flags & PTE_P ? (pa + off) | leaf_flags : 0;
+    }
+    return 0;
+}

@@ -26,9 +26,16 @@ struct wake_entry {
     uint64_t vector;
 };
 
-/* A physical range a memory view hides behind the sink page. */
+/* What a memory view does with a range instead of mapping it through. */
+enum hole_kind {
+    HOLE_SINK,       /* the sink page: reads give nothing, writes go nowhere, no exit */
+    HOLE_TRAP_WRITE, /* reads go through; writes exit to the core (mmio.h) */
+    HOLE_TRAP_ALL,   /* every access exits to the core (mmio.h) */
+};
+
 struct mem_hole {
     uint64_t base, size;
+    enum hole_kind kind;
 };
 
 /* One physical CPU under the VMM. */
@@ -48,9 +55,9 @@ struct vcpu_ops {
     /* Intercept guest accesses to [port, port + len), on every CPU, from the
      * next guest entry on. */
     void (*trap_io)(uint16_t port, unsigned len);
-    /* A guest-physical memory view: the identity map with `holes` redirected
-     * to one sink page (reads give nothing, writes go nowhere, no exits).
-     * Returns a handle for pcpu.view, or 0 when out of memory. */
+    /* A guest-physical memory view: the identity map with `holes` sunk or
+     * trapped as their kind says. Returns a handle for pcpu.view, or 0
+     * when out of memory. */
     uint64_t (*view_build)(const struct mem_hole *holes, unsigned n);
     /* Become the hypervisor: run the loader's captured state as the guest. */
     __attribute__((noreturn)) void (*run_boot)(struct pcpu *c, const struct smx_guest_entry *ge);

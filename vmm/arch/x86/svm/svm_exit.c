@@ -168,6 +168,8 @@ void svm_handle_exit(struct pcpu *c)
     case SVM_EXIT_SHUTDOWN:
         vmm_guest_dead("triple fault");
     case SVM_EXIT_NPF:
+        if (svm_mmio_exit(c))
+            break;
         smx_log("svm", "nested page fault at gpa %#llx (error %#llx) rip %#llx",
                 (unsigned long long)v->ctl.exitinfo2, (unsigned long long)v->ctl.exitinfo1,
                 (unsigned long long)v->save.rip);
