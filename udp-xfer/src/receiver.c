@@ -39,10 +39,10 @@ void xf_rcv_begin(struct xfer *x, xfer_time_t now)
  * a gap means blocks were lost: ACK the last in-order block and the sender
  * goes back there. A duplicate of a block we acknowledged means either the
  * network repeated it or the sender went back after missing our last ACK;
- * repeating that ACK serves the second case and is a no-op in the first. (ACKing the newest
- * block instead would look to the sender like a gap report and make it go
- * back over blocks still in flight, whose copies would arrive as new
- * duplicates: a loop that multiplies traffic.)
+ * repeating that ACK serves the second case and is a no-op in the first.
+ * (ACKing the newest block instead would look to the sender like a gap
+ * report and make it go back over blocks still in flight, whose copies
+ * would arrive as new duplicates: a loop that multiplies traffic.)
  *
  * "Once per position" is once per pass of the sender over the gap: blocks
  * beyond it come in rising order while the sender streams its window, and
