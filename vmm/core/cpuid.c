@@ -17,17 +17,23 @@
  *   0x40000004  EBX:EAX = the other OS's private range, EDX:ECX = its size
  *               (0 when this VMM does not switch): what this OS must only
  *               ever read as zeros
+ *   0x40000005  ECX = i: the i-th range this OS's view sinks for a PCI
+ *               function it hides (hide-pci): EBX:EAX base, EDX:ECX size,
+ *               all 0 past the last; what a test guest reads to prove it
+ *               finds nothing of the device there
  *
  * CPUID.1:ECX.hypervisor is left as the hardware reports it, so an OS on
  * bare metal keeps behaving as on bare metal.
  */
 #include "exit.h"
 #include "guest.h"
+#include "pcihide.h"
 #include "switch.h"
 #include "vmm.h"
 
 #define LEAF_BASE 0x40000000u
-#define LEAF_LAST 0x40000004u
+#define LEAF_LAST 0x40000005u
+#define LEAF_HIDDEN_SINK 0x40000005u
 #define LEAF_OTHER_PRIVATE 0x40000004u
 #define INTERFACE_VERSION 1
 
@@ -68,6 +74,16 @@ void vmm_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
                 r->edx = (uint32_t)(o->private_size >> 32);
             }
             break;
+        case LEAF_HIDDEN_SINK: {
+            uint64_t base, size;
+            if (pcihide_sink((uint8_t)(switch_active_letter() - 'A'), sub, &base, &size)) {
+                r->eax = (uint32_t)base;
+                r->ebx = (uint32_t)(base >> 32);
+                r->ecx = (uint32_t)size;
+                r->edx = (uint32_t)(size >> 32);
+            }
+            break;
+        }
         }
         return;
     }

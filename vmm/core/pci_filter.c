@@ -149,7 +149,8 @@ struct pcif_bar pcif_rom_decode(uint32_t value, uint32_t mask)
 {
     uint32_t m = mask & PCIF_ROM_ADDR_MASK;
 
-    return (struct pcif_bar){ .base = value & PCIF_ROM_ADDR_MASK, .size = m ? (uint64_t)(m & -m) : 0, .slots = 1 };
+    return (struct pcif_bar){ .base = value & PCIF_ROM_ADDR_MASK, .size = m ? (uint64_t)(m & -m) : 0, .rom = true,
+                              .slots = 1 };
 }
 
 /* PCI Code and ID Assignment 1.11 §1.7: base class 06h (bridge device),

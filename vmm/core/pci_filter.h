@@ -92,7 +92,7 @@ uint16_t pcif_quiesced(uint16_t command);
  * two). size 0: not implemented. */
 struct pcif_bar {
     uint64_t base, size;
-    bool io, is64, prefetch;
+    bool io, is64, prefetch, rom;
     uint8_t slots;
 };
 /* value/mask: the BAR (and for a 64-bit BAR the next one) as read, and as
