@@ -79,3 +79,8 @@ bench-vmm: all
 	@echo "== bench: the VMM against the bare firmware (QEMU/TCG)"
 	@$(PYTHON) tests/e2e/run.py --only bench-vmm
 BENCHES += bench-vmm
+
+bench-airgap: all
+	@echo "== bench: VM exits with one PCI function hidden against none (QEMU/TCG)"
+	@$(PYTHON) tests/e2e/run.py --only bench-airgap
+BENCHES += bench-airgap

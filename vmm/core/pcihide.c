@@ -389,7 +389,7 @@ void pcihide_activate(uint8_t os)
                 h->saved = true;
             }
             pci_write16(&h->pci, PCI_COMMAND, pcif_quiesced(cmd));
-            smx_log("pci", "%s hidden from OS %c: command %#06x -> %#06x (no decoding, no bus mastering)",
+            smx_log("pci", "%s hidden from OS %c: command 0x%04x -> 0x%04x (no decoding, no bus mastering)",
                     h->name, 'A' + os, cmd, pci_read16(&h->pci, PCI_COMMAND));
         } else if (h->saved) {
             /* A sleep since then reset it (its BARs are gone): the OS puts
@@ -397,10 +397,10 @@ void pcihide_activate(uint8_t os)
              * at cleared BARs would be wrong. */
             if (bars_unchanged(h)) {
                 pci_write16(&h->pci, PCI_COMMAND, h->saved_command);
-                smx_log("pci", "%s given back to OS %c: command %#06x -> %#06x", h->name, 'A' + os, cmd,
+                smx_log("pci", "%s given back to OS %c: command 0x%04x -> 0x%04x", h->name, 'A' + os, cmd,
                         h->saved_command);
             } else {
-                smx_log("pci", "%s given back to OS %c as the sleep left it (reset: command %#06x); the OS "
+                smx_log("pci", "%s given back to OS %c as the sleep left it (reset: command 0x%04x); the OS "
                         "restores it as after any resume", h->name, 'A' + os, cmd);
             }
             h->saved = false;

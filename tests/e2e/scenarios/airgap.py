@@ -13,7 +13,6 @@ from smx_e2e.sleepmux import vmm_lines
 from smx_e2e.suite import scenario
 from smx_e2e.twoos import TwoOS, guest_args, make_two_os_disk
 
-from .switching import first_switch
 
 NIC = "00:03.0"
 MAC = "52:54:00:12:34:56"
@@ -112,8 +111,12 @@ def airgap(t):
     t.check("the VMM found %s and hides it from B only: %s" % (NIC, hidden[0][3] if hidden else "-"),
             len(hidden) == 1 and not vmm_lines(x.m, "pci", r"hidden from OS A"))
 
-    # A sleeps: written to the store, B boots and hides the NIC.
-    first_switch(t, x)
+    # A sleeps: written to the store, the platform resets, B boots and hides the NIC.
+    ga.wait(r"cycle=1 event=suspend", 120, "A's first S3 request")
+    x.m.wait_line(r"image: OS A saved to slot", 600, port="vmm", what="A's image")
+    _, _, boot_b = x.m.wait_line(r"sleepmux loader \S+: booting OS (\w)", 300, port="vmm", since=x.m.mark("vmm"),
+                                 what="the loader after the reset")
+    t.require("after the reset the loader boots B (A waits in the store)", boot_b.group(1) == "B")
     x.booted("B")
     _, mod, _ = gb.wait(r"event=airgap-module ", 60, "B's driver")
     t.check("B loads its own kernel's e1000e driver (%s: %s)" % (mod.get("name"), mod.get("result")),
