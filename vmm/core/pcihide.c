@@ -5,10 +5,11 @@
  * Exit cost: only CONFIG_DATA is trapped (every configuration access moves
  * its data there; the address the guest latched is read back from
  * CONFIG_ADDRESS, which stays the guest's), only the 4 KiB ECAM page of
- * each hidden function, and only the I/O BARs of hidden functions; and
- * nothing at all when no OS hides anything. The ports stay trapped for the
- * OS that hides nothing (the I/O permission map is one for all views), and
- * answer it from the hardware.
+ * each hidden function, and only the I/O BARs of hidden functions; the
+ * ports only while an OS that hides something runs (io_trap_arm), and
+ * nothing at all when no OS hides anything. The ECAM pages are trapped in
+ * every view (mmio.h); the OS that may use the function is answered from
+ * the hardware there.
  */
 #include "pcihide.h"
 
@@ -372,6 +373,8 @@ static bool bars_unchanged(const struct hidden *h)
 
 void pcihide_activate(uint8_t os)
 {
+    bool any = false;
+
     for (unsigned i = 0; i < nfns; i++) {
         struct hidden *h = &fns[i];
         if (active >= 0 && (h->reads | h->writes | h->ecam_reads | h->ecam_writes))
@@ -380,7 +383,11 @@ void pcihide_activate(uint8_t os)
                     h->ecam_reads, h->ecam_writes);
         h->reads = h->writes = h->ecam_reads = h->ecam_writes = 0;
         uint16_t cmd = pci_read16(&h->pci, PCI_COMMAND);
+        for (unsigned b = 0; b < h->nbar; b++)
+            if (h->bar[b].io)
+                io_trap_arm((uint16_t)h->bar[b].base, h->hiders & OS_BIT(os));
         if (h->hiders & OS_BIT(os)) {
+            any = true;
             /* Kept once, from the OS that may use it, until it runs again. */
             if (!h->saved && !(h->hiders & OS_BIT(os ^ 1))) {
                 h->saved_command = cmd;
@@ -406,5 +413,7 @@ void pcihide_activate(uint8_t os)
             h->saved = false;
         }
     }
+    if (nfns)
+        io_trap_arm(PCIF_CONFIG_DATA, any);
     active = os;
 }

@@ -9,7 +9,8 @@ while B runs. Each guest loads its own kernel's e1000e driver."""
 
 import re
 
-from smx_e2e.sleepmux import vmm_lines
+from smx_e2e.guest import Guest, cmdline
+from smx_e2e.sleepmux import make_sleepmux_esp, vmm_lines
 from smx_e2e.suite import scenario
 from smx_e2e.twoos import TwoOS, guest_args, make_two_os_disk
 
@@ -148,3 +149,33 @@ def airgap(t):
     d = nic_in_qemu(x.m)
     t.check("QEMU decodes the NIC's BAR0 at %s again while A runs" % bar0,
             bar0 is not None and int(bar0, 16) in mem_bars(d), str(d))
+
+
+@scenario("airgap-nommconf", suites=("check",), timeout=600)
+def airgap_nommconf(t):
+    """hide-pci with Linux kept off ECAM (pci=nommconf): the ports alone, at boot and after an S3"""
+    esp = make_sleepmux_esp(t, guest_args=cmdline(cycles=1, end="poweroff", buffer="64M",
+                                                  extra=PROBE + " pci=nommconf"),
+                            os_extra={"A": "hide-pci = %s\n" % NIC})
+    m = t.machine(disks=[esp], extra=NIC_ARGS)
+    m.start()
+    g = Guest(t, m, "A")
+    g.boot()
+    t.check("Linux uses no ECAM window (pci=nommconf): no MMCONFIG line in its log",
+            not m.find_line(r"PCI: MMCONFIG for domain") and m.find_line(r"Command line: .*pci=nommconf"))
+    _, mod, _ = g.wait(r"event=airgap-module ", 60, "A's driver")
+    t.check("A loads its e1000e driver (%s)" % mod.get("result"), mod.get("result") == "loaded", str(mod))
+    p = probes(g, 0)
+    bar0 = p["bar"].get("base")
+    check_hidden(t, "A", p, "boot", bar0)
+    d = nic_in_qemu(m)
+    t.check("QEMU says the NIC decodes nothing: BARs %s" % [hex(a) for a in mem_bars(d)],
+            d is not None and mem_bars(d) and all(a == UNMAPPED for a in mem_bars(d)))
+    c = g.s3_cycle(1)
+    t.check("A resumes from S3 under the VMM", c["ok"], str(c["fields"]))
+    p = probes(g, 1)
+    check_hidden(t, "A", p, "after S3", bar0)
+    again = vmm_lines(m, "pci", r"%s hidden from OS A: command" % NIC)
+    t.check("the VMM quiesced the NIC at start and again at the wake (%d times)" % len(again), len(again) == 2)
+    g.done()
+    m.wait_exit(60)
