@@ -24,6 +24,7 @@ NIC_ARGS = ["-netdev", "user,id=net0", "-device",
             # hidden function when it starts, but firmware with a live driver is not what is tested here).
             "e1000e,netdev=net0,addr=0x3,mac=%s,romfile=" % MAC]
 PROBE = "sleepmux.airgap=%s iomem=relaxed" % NIC
+ECAM_LINE = r"PCI: (MMCONFIG for domain|ECAM \[mem)"  # Linux 6.1 / 6.12 saying it uses the MCFG window
 UNMAPPED = (-1, 2 ** 64 - 1)  # QEMU's PCI_BAR_UNMAPPED (QMP prints it signed): a BAR that does not decode
 
 
@@ -118,7 +119,11 @@ def airgap(t):
     _, _, boot_b = x.m.wait_line(r"sleepmux loader \S+: booting OS (\w)", 300, port="vmm", since=x.m.mark("vmm"),
                                  what="the loader after the reset")
     t.require("after the reset the loader boots B (A waits in the store)", boot_b.group(1) == "B")
+    mark = x.m.mark()
     x.booted("B")
+    ecam = x.m.find_line(ECAM_LINE, since=mark)
+    t.check("B's Linux uses the ECAM window of the MCFG (%s)" % (ecam[2].group(0) if ecam else "no such line"),
+            ecam is not None)
     _, mod, _ = gb.wait(r"event=airgap-module ", 60, "B's driver")
     t.check("B loads its own kernel's e1000e driver (%s: %s)" % (mod.get("name"), mod.get("result")),
             mod.get("result") == "loaded", str(mod))
@@ -156,13 +161,21 @@ def airgap_nommconf(t):
     """hide-pci with Linux kept off ECAM (pci=nommconf): the ports alone, at boot and after an S3"""
     esp = make_sleepmux_esp(t, guest_args=cmdline(cycles=1, end="poweroff", buffer="64M",
                                                   extra=PROBE + " pci=nommconf"),
-                            os_extra={"A": "hide-pci = %s\n" % NIC})
+                            # with a host bridge (refused) and a function that does not exist (warned)
+                            os_extra={"A": "hide-pci = 00:00.0, %s, 00:07.0\n" % NIC})
     m = t.machine(disks=[esp], extra=NIC_ARGS)
     m.start()
     g = Guest(t, m, "A")
     g.boot()
+    refused = vmm_lines(m, "pci", r"hide-pci 00:00.0 for OS A: refused, a host bridge")
+    missing = vmm_lines(m, "pci", r"hide-pci 00:07.0 for OS A: no such function on this machine")
+    listed = " ".join(l[3] for l in vmm_lines(m, "pci", r"^functions here:"))
+    t.check("the VMM refuses to hide the host bridge: %s" % (refused[0][3] if refused else "-"), len(refused) == 1)
+    t.check("the VMM warns that 00:07.0 does not exist and lists those that do: %s" % listed,
+            len(missing) == 1 and "00:00.0" in listed and NIC in listed and "00:1f.2" in listed)
+    t.check("and still hides %s" % NIC, len(vmm_lines(m, "pci", r"^%s \(8086:10d3.*hidden from OS A" % NIC)) == 1)
     t.check("Linux uses no ECAM window (pci=nommconf): no MMCONFIG line in its log",
-            not m.find_line(r"PCI: MMCONFIG for domain") and m.find_line(r"Command line: .*pci=nommconf"))
+            not m.find_line(ECAM_LINE) and m.find_line(r"Command line: .*pci=nommconf"))
     _, mod, _ = g.wait(r"event=airgap-module ", 60, "A's driver")
     t.check("A loads its e1000e driver (%s)" % mod.get("result"), mod.get("result") == "loaded", str(mod))
     p = probes(g, 0)
