@@ -122,7 +122,8 @@ def airgap(t):
     mark = x.m.mark()
     x.booted("B")
     ecam = x.m.find_line(ECAM_LINE, since=mark)
-    t.check("B's Linux uses the ECAM window of the MCFG (%s)" % (ecam[2].group(0) if ecam else "no such line"),
+    t.check("B's Linux takes the MCFG's ECAM window (for extended configuration space; %s)"
+            % (ecam[2].group(0) if ecam else "no such line"),
             ecam is not None)
     _, mod, _ = gb.wait(r"event=airgap-module ", 60, "B's driver")
     t.check("B loads its own kernel's e1000e driver (%s: %s)" % (mod.get("name"), mod.get("result")),
