@@ -206,6 +206,7 @@ static bool take(const struct smx_bootinfo *bi, uint8_t os, const struct pol_pci
     struct hidden *h = find(0, e->bus, e->devfn);
     if (h) {
         h->hiders |= (uint8_t)OS_BIT(os);
+        smx_log("pci", "%s is hidden from OS %c too", h->name, 'A' + os);
         return true;
     }
     if (!pci_probe(e->bus, e->devfn, &f)) {
