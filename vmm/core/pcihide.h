@@ -30,7 +30,7 @@ unsigned pcihide_holes(uint8_t os, struct mem_hole *out, unsigned max);
 void pcihide_activate(uint8_t os);
 
 /* The i-th range `os`'s view sinks for a hidden function (CPUID
- * 0x40000005, so a test guest can prove it reads nothing there); false
+ * 0x40000006, so a test guest can prove it reads nothing there); false
  * past the last. */
 bool pcihide_sink(uint8_t os, unsigned i, uint64_t *base, uint64_t *size);
 
