@@ -94,8 +94,21 @@ def check_hidden(t, os_id, p, what, bar0):
 @scenario("airgap", suites=("check",), timeout=1500)
 def airgap(t):
     """hide-pci: B cannot see, reach or use the NIC A uses; the view follows the OS across switches"""
-    args = {"A": guest_args(1, end="idle", extra=PROBE), "B": guest_args(1, end="idle", extra=PROBE)}
-    disk = make_two_os_disk(t, args, extra={"B": "hide-pci = %s\n" % NIC})
+    run_airgap(t, "sleep")
+
+
+def command_change(line):
+    """(before, after) of a VMM line "... command 0xBBBB -> 0xAAAA ..."."""
+    m = re.search(r"command (0x[0-9a-f]+) -> (0x[0-9a-f]+)", line)
+    return (int(m.group(1), 16), int(m.group(2), 16)) if m else (None, None)
+
+
+def run_airgap(t, mode):
+    via_s3 = mode == "sleep"
+    # instant: two more swaps in RAM, A -> B -> A, where the NIC is live when B comes in.
+    cycles = 1 if via_s3 else 2
+    args = {"A": guest_args(cycles, end="idle", extra=PROBE), "B": guest_args(cycles, end="idle", extra=PROBE)}
+    disk = make_two_os_disk(t, args, mode=mode, extra={"B": "hide-pci = %s\n" % NIC})
     x = TwoOS(t, disk, "ahci", "two-os", t.path("e2e", t.name, "VARS.fd"), extra=NIC_ARGS)
     ga, gb = x.g["A"], x.g["B"]
 
@@ -145,7 +158,7 @@ def airgap(t):
             quiesced and int(quiesced[-1].group(1), 16) & 7 == 0)
 
     # B sleeps: A comes back from the store; the NIC is A's again.
-    _, _, _, f = x.switch("B", 1, "A", 1, via_s3=True)
+    _, _, _, f = x.switch("B", 1, "A", 1, via_s3=via_s3)
     x.check_back("A", 1, f, "restore from the store")
     pa2 = probes(ga, 1)
     check_sees(t, "A", pa2, "after B ran")
@@ -159,6 +172,38 @@ def airgap(t):
     d = nic_in_qemu(x.m)
     t.check("QEMU decodes the NIC's BAR0 at %s again while A runs" % bar0,
             bar0 is not None and int(bar0, 16) in mem_bars(d), str(d))
+    if via_s3:
+        return
+
+    # instant: A, its driver running the NIC, swaps to B in RAM without an S3: the VMM
+    # itself must stop the live NIC before B runs, and give it back to A afterwards.
+    _, _, _, f = x.switch("A", 2, "B", 1, via_s3=False)
+    x.check_back("B", 1, f, "swap in RAM (instant)")
+    pb = probes(gb, 1)
+    check_hidden(t, "B", pb, "instant swap", bar0)
+    d = nic_in_qemu(x.m)
+    t.check("while B runs QEMU says the NIC decodes nothing: BARs %s" % [hex(a) for a in mem_bars(d)],
+            d is not None and mem_bars(d) and all(a in UNMAPPED for a in mem_bars(d)), str(d))
+    q = vmm_lines(x.m, "pci", r"%s hidden from OS B: command" % NIC)
+    before, after = command_change(q[-1][3]) if q else (None, None)
+    t.check("the VMM stopped the NIC A's driver had running (command %s -> %s: memory decoding and bus "
+            "mastering were on, now off)" % (before and hex(before), after is not None and hex(after)),
+            before is not None and before & 6 == 6 and after & 7 == 0)
+    _, _, _, f = x.switch("B", 2, "A", 2, via_s3=False)
+    x.check_back("A", 2, f, "swap back in RAM (instant)")
+    pa3 = probes(ga, 2)
+    check_sees(t, "A", pa3, "after the instant swaps")
+    back = vmm_lines(x.m, "pci", r"%s given back to OS A: command" % NIC)
+    b0, b1 = command_change(back[-1][3]) if back else (None, None)
+    t.check("the VMM gave A its command register back as A's driver left it (%s -> %s)"
+            % (b0 is not None and hex(b0), b1 is not None and hex(b1)),
+            b1 is not None and b1 == before)
+
+
+@scenario("airgap-instant", suites=("check",), timeout=1800)
+def airgap_instant(t):
+    """hide-pci with switch = instant: the VMM stops the NIC A's driver runs before B comes in, and gives it back"""
+    run_airgap(t, "instant")
 
 
 @scenario("airgap-nommconf", suites=("check",), timeout=600)
