@@ -89,6 +89,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/reboot.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -584,6 +585,10 @@ static void report(const char *fmt, ...)
     if (n > (int)sizeof line - 1)
         n = (int)sizeof line - 1;
     (void)!write(1, line, (size_t)n);
+    /* Out of the UART before going on: a kernel message printed by what
+     * comes next (a suspend, a CPU going offline) would otherwise land in
+     * the middle of this line. */
+    tcdrain(1);
 }
 
 static uint64_t parse_size(const char *s)

@@ -350,10 +350,10 @@ static void finish(struct server *sv, struct session *s)
     if (xfer_state(&s->x) == XFER_DONE) {
         xfer_format_endpoint(&s->client, who, sizeof who);
         fprintf(stderr, "serve: %s \"%s\" %s %s: %llu bytes in %.2f s; blksize %u, windowsize %u; "
-                        "%llu retransmissions, %llu timeouts\n",
+                        "%llu retransmissions, %llu timeouts (%llu early)\n",
                 s->x.dir == XFER_GET ? "sent" : "received", s->path.name, s->x.dir == XFER_GET ? "to" : "from", who,
                 (unsigned long long)st->bytes, secs, xfer_params(&s->x)->blksize, xfer_params(&s->x)->windowsize,
-                (unsigned long long)st->retransmits, (unsigned long long)st->timeouts);
+                (unsigned long long)st->retransmits, (unsigned long long)st->timeouts, (unsigned long long)st->probes);
     } else {
         xfer_format_error(&s->x, msg, sizeof msg);
         if (s->file.err)

@@ -266,12 +266,14 @@ struct xfer_stats {
     uint64_t packets_out;
     uint64_t packets_in;
     uint64_t retransmits;           /* DATA, ACK, request or OACK sent again */
-    uint64_t timeouts;
+    uint64_t timeouts;              /* the timer ran out (probes included) */
     uint64_t duplicates;            /* DATA or ACK seen before */
     uint64_t out_of_order;          /* DATA beyond a gap, dropped (the sender goes back) */
     uint64_t foreign;               /* packets from another endpoint, answered ERROR 5 */
     uint64_t ignored;               /* stale or late packets with no effect */
     uint64_t fallbacks;             /* GET asked again with smaller blocks (fallback_blksize) */
+    uint64_t probes;                /* timeouts that came early, before the RTO: a sender's
+                                     * probe, a receiver's ACK of a window whose rest stopped */
 };
 
 #define XFER_CTL_MAX (XFER_REQUEST_MAX + XFER_HEADER)
@@ -309,6 +311,8 @@ struct xfer {
     uint64_t last;                  /* number of the final block, 0 until known */
     uint32_t last_len;
     uint64_t nudged;                /* receiver: block last re-ACKed for a gap/duplicate, +1 */
+    uint64_t beyond_max;            /* receiver: highest block seen beyond the gap in this pass */
+    bool probe_due;                 /* the deadline is the early one of a window, not the RTO */
     /* timer */
     xfer_time_t deadline;
     xfer_time_t progress_at;        /* last time the transfer moved forward */

@@ -81,6 +81,10 @@ void xf_timer_init(struct xfer *x);
 void xf_timer_fix(struct xfer *x, unsigned seconds);   /* RFC 2349 timeout agreed */
 void xf_timer_arm(struct xfer *x, xfer_time_t now);
 void xf_timer_sample(struct xfer *x, xfer_time_t rtt);
+/* How long a side waits in a window before acting early (<= the RTO). */
+uint32_t xf_timer_probe(const struct xfer *x);
+/* Arm that early deadline instead of the RTO; sets probe_due. */
+void xf_timer_arm_probe(struct xfer *x, xfer_time_t now);
 /* A timeout happened: back off; false when the retries are spent. */
 bool xf_timer_backoff(struct xfer *x);
 void xf_timer_progress(struct xfer *x, xfer_time_t now);

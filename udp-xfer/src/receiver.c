@@ -3,7 +3,10 @@
  * The receiving half: DATA in, ACKs out. Blocks are delivered to the sink
  * in order, straight from the datagram, so the receiver needs no window
  * memory. It acknowledges every W-th block (RFC 7440 §4; every block when
- * W is 1) and the last one. Anything out of order is dropped (see nudge).
+ * W is 1) and the last one. Anything out of order is dropped (see nudge),
+ * and answered at once: the sender learns of a gap one round trip after
+ * it, not a timeout later. A window that stops short (its tail lost) is
+ * acknowledged as far as it came after twice the round trip (timer.c).
  *
  * The last ACK may be lost, leaving the sender to repeat the last block;
  * a receiver that dallies (xfer_timing.dally_us) answers that (RFC 1350 §6).
@@ -22,6 +25,7 @@ void xf_rcv_begin(struct xfer *x, xfer_time_t now)
     x->acked = 0;
     x->next = 1;
     x->nudged = 0;
+    x->beyond_max = 0;
     x->last = 0;
     xf_timer_progress(x, now);
     /* The first block answers our ACK 0 / OACK: a round trip. */
@@ -33,12 +37,19 @@ void xf_rcv_begin(struct xfer *x, xfer_time_t now)
 /*
  * Something out of order came in; answer once per position. A block beyond
  * a gap means blocks were lost: ACK the last in-order block and the sender
- * goes back there. A duplicate means either the network repeated a block or
- * the sender went back after missing our last ACK; repeating that ACK
- * serves the second case and is a no-op in the first. (ACKing the newest
- * block instead would look to the sender like a gap report and make it go
- * back over blocks still in flight, whose copies would arrive as new
- * duplicates: a loop that multiplies traffic.)
+ * goes back there. A duplicate of a block we acknowledged means either the
+ * network repeated it or the sender went back after missing our last ACK;
+ * repeating that ACK serves the second case and is a no-op in the first.
+ * (ACKing the newest block instead would look to the sender like a gap
+ * report and make it go back over blocks still in flight, whose copies
+ * would arrive as new duplicates: a loop that multiplies traffic.)
+ *
+ * "Once per position" is once per pass of the sender over the gap: blocks
+ * beyond it come in rising order while the sender streams its window, and
+ * one of them arriving again (no higher than the highest seen) means the
+ * sender is sending them again: it probed because our gap report was lost,
+ * or went back and lost the same block again. That pass gets its answer
+ * too, else the sender waits out its RTO.
  */
 static void nudge(struct xfer *x, bool gap)
 {
@@ -109,10 +120,20 @@ void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len
     if (b != x->next) {
         bool gap = b != UINT64_MAX && b > x->next;
 
-        if (gap)
+        if (gap) {
             x->stats.out_of_order++;
-        else
+            if (b <= x->beyond_max)
+                x->nudged = 0;
+            x->beyond_max = b;
+        } else {
             x->stats.duplicates++;
+            /* A block we have but have not acknowledged yet: the network
+             * repeated it, or the sender is going over the window again
+             * or probing, and the block it lacks (if any) follows. Our
+             * last ACK would only tell the sender what it knows. */
+            if (b != UINT64_MAX && b > x->acked)
+                return;
+        }
         nudge(x, gap);
         if (xf_should_fall_back(x))
             xf_fall_back(x, now);
@@ -151,6 +172,9 @@ void xf_rcv_data(struct xfer *x, xfer_time_t now, const uint8_t *pkt, size_t len
         x->timing_on = true;
         x->timed_block = b;
         x->timed_at = now;
+    } else if (x->params.windowsize > 1) {
+        /* The rest of the window left right behind this block. */
+        xf_timer_arm_probe(x, now);
     }
 }
 
@@ -160,6 +184,17 @@ void xf_rcv_timeout(struct xfer *x, xfer_time_t now)
     x->losses++;
     if (xf_should_fall_back(x)) {
         xf_fall_back(x, now);
+        return;
+    }
+    if (x->probe_due) {
+        /* The window stopped short: its tail was lost (or the sender is
+         * slow, and this costs it a few duplicates). ACK what we have and
+         * the sender goes on from there (RFC 7440 §4), a round trip after
+         * the loss instead of an RTO. No backoff: the RTO is not spent. */
+        x->stats.probes++;
+        ack(x, x->next - 1, true);
+        x->nudged = x->next;
+        xf_timer_arm(x, now);
         return;
     }
     if (!xf_timer_backoff(x)) {

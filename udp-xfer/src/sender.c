@@ -9,7 +9,20 @@
  * in-order data ends: we go back and send again from there (RFC 7440 §4).
  * A duplicate ACK changes nothing: answering it with DATA is the Sorcerer's
  * Apprentice bug (RFC 1123 §4.2.3.1), where every later packet doubles.
- * Only the timer retransmits: first a probe, then the window.
+ *
+ * TFTP's ACKs are cumulative and nothing else, so going back is all a
+ * sender can do; what it can improve is how soon it learns that it must.
+ * A gap inside the window is reported by the receiver at once (receiver.c).
+ * A window whose last block or ACK is lost reveals nothing, nor does one
+ * whose first block is lost (its gap report repeats the ACK we have): the
+ * timer probes after twice the round trip rather than the full RTO
+ * (timer.c), with the window's first unacknowledged block and the last one
+ * sent. Whatever the receiver lacks, it answers: the first block fills a
+ * gap at the window's start, and the last one then reports where the data
+ * ends; the last block alone completes a window that lost only its tail;
+ * duplicates (only our ACK was lost) make it repeat that ACK; beyond a gap
+ * it reports the gap again. Two blocks instead of W. If it stays silent,
+ * the RTO resends the window, backing off.
  */
 #include "internal.h"
 
@@ -68,7 +81,13 @@ static void pump(struct xfer *x, xfer_time_t now)
         x->next++;
         sent = true;
     }
-    if (sent)
+    if (!sent)
+        return;
+    /* Lock-step peers time out on their own and some restart their timer
+     * on every packet (timer.c): no probe for them. */
+    if (x->params.windowsize > 1 && !x->tries)
+        xf_timer_arm_probe(x, now);
+    else
         xf_timer_arm(x, now);
 }
 
@@ -79,6 +98,7 @@ void xf_snd_begin(struct xfer *x, xfer_time_t now)
     x->sent_max = 0;
     x->last = 0;
     x->timing_on = false;
+    x->probe_due = false;
     xf_timer_progress(x, now);
     pump(x, now);
 }
@@ -114,26 +134,28 @@ void xf_snd_ack(struct xfer *x, xfer_time_t now, uint16_t wire)
     pump(x, now);
 }
 
+static void resend(struct xfer *x, uint64_t b)
+{
+    x->stats.retransmits++;
+    xf_send(x, slot(x, b), XFER_HEADER + (b == x->last ? x->last_len : x->params.blksize));
+}
+
 void xf_snd_timeout(struct xfer *x, xfer_time_t now)
 {
     x->stats.timeouts++;
-    if (!xf_timer_backoff(x)) {
-        xf_give_up(x, now, "no ACK for block ", x->acked + 1);
+    if (x->probe_due) {
+        /* Not a timeout yet: the RTO is neither spent nor backed off, and
+         * the round trip stays timed (an ACK the probe brings measures
+         * long, which errs on the safe side). */
+        x->stats.probes++;
+        if (x->next - 1 > x->acked + 1)
+            resend(x, x->acked + 1);
+        resend(x, x->next - 1);
+        xf_timer_arm(x, now);
         return;
     }
-    if (x->tries == 1 && x->next > x->acked + 2) {
-        /* First timeout: probe with the last block sent instead of the
-         * whole window. Whatever the receiver lacks, it answers: in order
-         * (only the tail was lost) it completes the window and ACKs it;
-         * beyond a gap it reports the gap; a duplicate (only our ACK was
-         * lost) makes it repeat its last ACK. One block instead of W. If it
-         * stays silent, the next timeout resends the window. */
-        uint64_t b = x->next - 1;
-        size_t len = b == x->last ? x->last_len : x->params.blksize;
-
-        x->stats.retransmits++;
-        xf_send(x, slot(x, b), XFER_HEADER + len);
-        xf_timer_arm(x, now);
+    if (!xf_timer_backoff(x)) {
+        xf_give_up(x, now, "no ACK for block ", x->acked + 1);
         return;
     }
     x->next = x->acked + 1;

@@ -17,6 +17,16 @@
  * rto_initial after ESCALATE timeouts in a row: a receiver that ignores
  * repeated blocks (atftp) re-ACKs only when its own timer runs out, which
  * a sender retransmitting every few milliseconds never lets happen.
+ *
+ * In a window, both sides act before the RTO once, after twice the
+ * smoothed round trip (TCP's tail loss probe, RFC 8985 §7): a window's ACK
+ * is due one round trip after the window left, and the rest of a window is
+ * due right behind its first block. When the window's last block or its
+ * ACK is lost, nothing that follows can reveal the loss, and the full RTO
+ * (with its 1 ms floor, several window times on a LAN) is what a loss would
+ * cost. So the sender probes (sender.c) and the receiver ACKs what it has
+ * (receiver.c) early: a datagram or two that the peer answers, cheap if it
+ * was premature. The RTO, not backed off by it, governs everything after.
  */
 #include "internal.h"
 
@@ -43,6 +53,7 @@ void xf_timer_init(struct xfer *x)
     x->rto = t->rto_initial_us;
     x->have_rtt = false;
     x->timing_on = false;
+    x->probe_due = false;
     x->tries = 0;
 }
 
@@ -64,6 +75,18 @@ static uint32_t estimate(const struct xfer *x)
     return (uint32_t)rto;
 }
 
+uint32_t xf_timer_probe(const struct xfer *x)
+{
+    uint64_t pto = 2 * (uint64_t)x->srtt;
+
+    /* An agreed timeout (RFC 2349) is the peers' contract: no early probe. */
+    if (x->params.timeout_s || !x->have_rtt)
+        return x->rto;
+    if (pto < x->timing.rto_min_us / 4)
+        pto = x->timing.rto_min_us / 4;
+    return pto < x->rto ? (uint32_t)pto : x->rto;
+}
+
 void xf_timer_fix(struct xfer *x, unsigned seconds)
 {
     x->params.timeout_s = (uint8_t)seconds;
@@ -73,6 +96,13 @@ void xf_timer_fix(struct xfer *x, unsigned seconds)
 void xf_timer_arm(struct xfer *x, xfer_time_t now)
 {
     x->deadline = now + x->rto;
+    x->probe_due = false;
+}
+
+void xf_timer_arm_probe(struct xfer *x, xfer_time_t now)
+{
+    x->deadline = now + xf_timer_probe(x);
+    x->probe_due = true;
 }
 
 void xf_timer_sample(struct xfer *x, xfer_time_t rtt)

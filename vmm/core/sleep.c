@@ -42,9 +42,10 @@ static void log_request(const struct acpi_sleep_event *ev, const char *reg, uint
     if (ev->state <= 5)
         state[1] = (char)('0' + ev->state);
     smx_log("sleep", "%s <- %#x (%s, SLP_TYP %u/%u) os=%c request %u, exits %llu (io %llu cpuid %llu msr %llu "
-            "smi %llu)", reg, value, state, ev->slp_typa, ev->slp_typb, switch_active_letter(),
+            "smi %llu mmio %llu nmi %llu)", reg, value, state, ev->slp_typa, ev->slp_typb, switch_active_letter(),
             vmm.sleep_requests, (unsigned long long)vmm_exits_total(), (unsigned long long)c[EXIT_IO],
-            (unsigned long long)c[EXIT_CPUID], (unsigned long long)c[EXIT_MSR], (unsigned long long)c[EXIT_SMI]);
+            (unsigned long long)c[EXIT_CPUID], (unsigned long long)c[EXIT_MSR], (unsigned long long)c[EXIT_SMI],
+            (unsigned long long)c[EXIT_MMIO], (unsigned long long)c[EXIT_NMI]);
 }
 
 /* PM1b first, then PM1a (the order ACPICA uses); the value of the register

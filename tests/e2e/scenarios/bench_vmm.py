@@ -54,11 +54,11 @@ def one_boot(t, label, vmm, smp=1):
 
 @scenario("bench-vmm", suites=("bench",))
 def bench_vmm(t):
-    """boot, exits and S3 latency with the VMM against without it, same ESP, same run"""
+    """one CPU: boot, exits and S3 latency with the VMM against without it, same ESP, same run"""
     res = {False: [], True: []}
     for i in range(RUNS):
         for vmm in (False, True):
-            res[vmm].append(one_boot(t, "%s-%d" % ("vmm" if vmm else "bare", i), vmm))
+            res[vmm].append(one_boot(t, "%s-%d" % ("vmm" if vmm else "bare", i), vmm, smp=1))
     best = {k: {m: min(r[m] for r in v) for m in v[0]} for k, v in res.items()}
     b, v = best[False], best[True]
     t.note("%-34s %10s %10s %8s  goal" % ("", "bare", "sleepmux", "ratio"))

@@ -118,10 +118,12 @@ class SerialPort:
 
 class Machine:
     def __init__(self, name, workdir, *, firmware="OVMF_CODE_4M.fd", vars_template="OVMF_VARS_4M.fd",
-                 cpu="EPYC", smp=1, memory="1G", smm=False, kernel=None, initrd=None, append=None,
+                 cpu="EPYC", smp=2, memory="1G", smm=False, kernel=None, initrd=None, append=None,
                  disks=(), vmm_port=True, no_shutdown=False, extra=(), echo=None, chipset="q35",
                  disk_bus="virtio", vars_file=None):
-        """vars_file: the UEFI variable store to use and keep (a fresh copy
+        """smp: 2 by default, as every PC has several cores (a scenario that
+        measures the one-CPU case says smp=1).
+        vars_file: the UEFI variable store to use and keep (a fresh copy
         of vars_template when it does not exist yet), so that several
         machines in turn are the same computer booting again; by default
         each machine gets a fresh store of its own."""

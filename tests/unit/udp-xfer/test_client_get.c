@@ -306,6 +306,91 @@ Test(xfer_get, gap_in_a_window_acks_the_last_in_order_block)
     cr_assert_eq(xfer_stats(&x)->out_of_order, 2);
 }
 
+/* A window of 4 with a 10 us round trip; returns after ACK 0. */
+static void windowed_start(void)
+{
+    struct xfer_client_cfg c = cfg(512, 4, false);
+
+    xfer_client_start(&x, &c, 0);
+    th_next(&net);
+    xfer_input(&x, 10, &TH_TID, pkt, th_strings_pkt(pkt, XFER_OP_OACK, "blksize|512|windowsize|4"));
+    th_expect_ack(&net, &TH_TID, 0);
+}
+
+/* The window's tail is lost: nothing after it can show it. The receiver
+ * ACKs what it has after twice the round trip (floored at a quarter of the
+ * 1 ms rto_min), not after the RTO, and the sender goes on from there. */
+Test(xfer_get, window_that_stops_short_is_acked_early)
+{
+    windowed_start();
+    data(20, &TH_TID, 1, 0, 512);
+    data(21, &TH_TID, 2, 512, 512);
+    data(22, &TH_TID, 3, 1024, 512);
+    th_expect_nothing(&net);
+    cr_assert_eq(xfer_deadline(&x), 22 + 250);
+    xfer_tick(&x, 22 + 249);
+    th_expect_nothing(&net);
+    xfer_tick(&x, 22 + 250);
+    th_expect_ack(&net, &TH_TID, 3);
+    cr_assert_eq(xfer_stats(&x)->probes, 1);
+    /* Then the RTO, not backed off, as for any ACK. */
+    cr_assert_eq(xfer_deadline(&x), 272 + 1000);
+    data(300, &TH_TID, 4, 1536, 512);
+    data(301, &TH_TID, 5, 2048, 512);
+    data(302, &TH_TID, 6, 2560, 512);
+    data(303, &TH_TID, 7, 3072, 512);
+    th_expect_ack(&net, &TH_TID, 7);
+    cr_assert_eq(sink.pos, 7 * 512);
+    cr_assert(!memcmp(sinkbuf, file, 7 * 512));
+}
+
+/* Repeats of blocks we hold but have not acknowledged (the network's
+ * duplicates, or a sender going over its window again or probing) are not
+ * answered: our last ACK would tell the sender only what it knows, and a
+ * sender that took it for a gap report would go back for nothing. */
+Test(xfer_get, duplicates_inside_the_window_are_not_answered)
+{
+    windowed_start();
+    data(20, &TH_TID, 1, 0, 512);
+    data(21, &TH_TID, 2, 512, 512);
+    data(22, &TH_TID, 1, 0, 512);
+    data(23, &TH_TID, 2, 512, 512);
+    th_expect_nothing(&net);
+    data(24, &TH_TID, 3, 1024, 512);
+    data(25, &TH_TID, 4, 1536, 512);
+    th_expect_ack(&net, &TH_TID, 4);
+    /* A repeat of an acknowledged block: our ACK may be lost, say it again. */
+    data(26, &TH_TID, 4, 1536, 512);
+    th_expect_ack(&net, &TH_TID, 4);
+    cr_assert_eq(xfer_stats(&x)->duplicates, 3);
+    cr_assert_eq(sink.pos, 4 * 512);
+}
+
+/* Our gap report is lost: the sender streams the rest of its window, then
+ * probes with its first and last blocks. The last one is a block beyond
+ * the gap that we saw before: the sender is going over it again, and that
+ * pass gets the report again (else the sender waits for its RTO). */
+Test(xfer_get, gap_reported_again_when_the_sender_comes_over_it_again)
+{
+    windowed_start();
+    data(20, &TH_TID, 1, 0, 512);
+    data(21, &TH_TID, 3, 1024, 512);  /* 2 lost */
+    th_expect_ack(&net, &TH_TID, 1);  /* and this ACK is lost too */
+    data(22, &TH_TID, 4, 1536, 512);
+    th_expect_nothing(&net);
+    data(500, &TH_TID, 1, 0, 512);    /* the probe: first and last blocks */
+    th_expect_nothing(&net);          /* already answered at this position */
+    data(501, &TH_TID, 4, 1536, 512);
+    th_expect_ack(&net, &TH_TID, 1);
+    data(600, &TH_TID, 2, 512, 512);
+    data(601, &TH_TID, 3, 1024, 512);
+    data(602, &TH_TID, 4, 1536, 512);
+    data(603, &TH_TID, 5, 2048, 512);
+    th_expect_ack(&net, &TH_TID, 5);
+    cr_assert_eq(sink.pos, 5 * 512);
+    cr_assert(!memcmp(sinkbuf, file, 5 * 512));
+}
+
 Test(xfer_get, silent_server_backs_off_and_gives_up)
 {
     struct xfer_client_cfg c = cfg(0, 0, false);

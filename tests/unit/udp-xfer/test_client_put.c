@@ -174,18 +174,27 @@ Test(xfer_put, timeout_probes_then_resends_the_whole_window)
     for (uint16_t b = 3; b <= 6; b++)
         expect_data(b, b, 1024, 1024);
     th_expect_nothing(&net);
+    /* Two 1 ms round trips: RTO 2.5 ms (SRTT + 4 RTTVAR); the probe is due
+     * after twice the round trip. */
+    cr_assert_eq(xfer_deadline(&x), 2000 + 2000);
     xfer_tick(&x, xfer_deadline(&x) - 1);
     th_expect_nothing(&net);
-    /* First timeout: the last block sent alone, which any receiver answers. */
+    /* The probe: the window's first block and the last block sent, which
+     * any receiver answers, whatever it lacks. */
     xfer_tick(&x, xfer_deadline(&x));
+    expect_data(3, 3, 1024, 1024);
     expect_data(6, 6, 1024, 1024);
     th_expect_nothing(&net);
-    /* Still silent: the whole window. */
+    cr_assert_eq(xfer_stats(&x)->probes, 1);
+    /* Still silent after a whole RTO, not backed off yet: the whole window. */
+    cr_assert_eq(xfer_deadline(&x), 4000 + 2500);
     xfer_tick(&x, xfer_deadline(&x));
     for (uint16_t b = 3; b <= 6; b++)
         expect_data(b, b, 1024, 1024);
     th_expect_nothing(&net);
     cr_assert_eq(xfer_stats(&x)->timeouts, 2);
+    /* Then the RTO doubles. */
+    cr_assert_eq(xfer_deadline(&x), 6500 + 5000);
     /* The probe was answered after all: the window was complete. */
     ack(900000, 6);
     for (uint16_t b = 7; b <= 10; b++)
