@@ -46,7 +46,7 @@ pin_held() { # kind pkg ver dir
 
 if [ "${1:-}" = --pins ]; then
     say "pinned third-party revisions (mk/pins.txt):"
-    while read -r kind pkg ver dir; do
+    while read -r kind pkg ver dir _; do
         case $kind in ''|\#*) continue ;; esac
         if pin_held "$kind" "$pkg" "$ver" "$dir"; then st=fetched
         elif [ -f "$tp/$dir/.fetched" ]; then st="HOLDS $(cat "$tp/$dir/.fetched")"
@@ -225,7 +225,31 @@ fetch_kernel() {
     rm -rf "$tp/$dir.old" "$work"
 }
 
-while read -r kind pkg ver dir; do
+# fetch_modules PKG VER DIR FILES: named modules of a kernel image package
+# (FILES: comma-separated paths under lib/modules/<version>/kernel/), copied
+# flat into DIR, never installed: what a test guest loads itself.
+fetch_modules() {
+    pkg=$1 ver=$2 dir=$3 files=$4
+    work="$tp/.work/$dir"
+    say "fetching modules of $pkg $ver: $files"
+    rm -rf "$work" && mkdir -p "$work/deb" "$work/root" "$work/out"
+    apt_retry "apt-get download $pkg=$ver" \
+        sh -c 'cd "$1" && shift && exec "$@"' - "$work/deb" \
+        env APT_CONFIG="$apt/apt.conf" apt-get $APT_OPTS download -q "$pkg=$ver"
+    for f in $(printf '%s' "$files" | tr ',' ' '); do
+        dpkg-deb --fsys-tarfile "$work"/deb/*.deb | tar -x -C "$work/root" --wildcards "./lib/modules/*/kernel/$f" ||
+            die "$pkg $ver has no module $f"
+        cp "$work"/root/lib/modules/*/kernel/"$f" "$work/out/" || die "$pkg $ver has no module $f"
+    done
+    echo "$pkg $ver" > "$work/out/.fetched"
+    rm -rf "$tp/$dir.old"
+    [ ! -e "$tp/$dir" ] || mv "$tp/$dir" "$tp/$dir.old"
+    mkdir -p "$(dirname "$tp/$dir")"
+    mv "$work/out" "$tp/$dir"
+    rm -rf "$tp/$dir.old" "$work"
+}
+
+while read -r kind pkg ver dir files; do
     case $kind in ''|\#*) continue ;; esac
     pin_held "$kind" "$pkg" "$ver" "$dir" && continue
     apt_ready
@@ -234,6 +258,7 @@ while read -r kind pkg ver dir; do
     case $kind in
         source) fetch_source "$pkg" "$ver" "$dir" ;;
         kernel) fetch_kernel "$pkg" "$ver" "$dir" ;;
+        modules) fetch_modules "$pkg" "$ver" "$dir" "$files" ;;
         *) die "mk/pins.txt: unknown kind '$kind'" ;;
     esac
 done < "$pins"

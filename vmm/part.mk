@@ -26,6 +26,12 @@ LIBS += wakeplan
 wakeplan.srcs := vmm/core/wake_plan.c
 wakeplan.worlds := asan
 
+# The air gap's decisions (which function a configuration access reaches,
+# what a hidden one answers, MCFG, BARs) are pure: tested hosted.
+LIBS += pcifilter
+pcifilter.srcs := vmm/core/pci_filter.c
+pcifilter.worlds := asan
+
 # What the CPU back ends decide from CPUID alone (EFER bits a guest may
 # set, how to leave an exit) is pure: tested hosted.
 LIBS += x86pure
@@ -73,3 +79,8 @@ bench-vmm: all
 	@echo "== bench: the VMM against the bare firmware (QEMU/TCG)"
 	@$(PYTHON) tests/e2e/run.py --only bench-vmm
 BENCHES += bench-vmm
+
+bench-airgap: all
+	@echo "== bench: VM exits with one PCI function hidden against none (QEMU/TCG)"
+	@$(PYTHON) tests/e2e/run.py --only bench-airgap
+BENCHES += bench-airgap

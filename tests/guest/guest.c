@@ -49,6 +49,21 @@
  *   sleepmux.hotplug=1     before every suspend, take each CPU but the first
  *                          offline and back online through sysfs, then probe
  *                          it as above (event=hotplug)
+ *   sleepmux.airgap=BB:DD.F  the air gap (hide-pci): load the NIC drivers in
+ *                          /lib/modules once, then, after booting and after
+ *                          every resume, report what this OS finds of PCI
+ *                          function BB:DD.F: in sysfs before and after a
+ *                          rescan (event=airgap-sysfs), through the
+ *                          configuration ports and the ECAM window at every
+ *                          size and offset (airgap-ports, airgap-ecam; a
+ *                          function that reads as absent is then written
+ *                          to, as a rogue OS would, and read again), in its
+ *                          memory BAR through /dev/mem (airgap-bar: where
+ *                          sysfs says when it is visible, else where the
+ *                          VMM says it sinks it, CPUID 0x40000006), and
+ *                          its network interfaces, with a DHCP lease on
+ *                          the first (airgap-net); /dev/mem needs
+ *                          iomem=relaxed on the command line
  *   sleepmux.corrupt=N     self-test: on cycle N, flip one bit of the buffer
  *                          just before suspending, so the harness can prove
  *                          that verification catches a changed page
@@ -67,7 +82,12 @@
 #include <sched.h>
 #include <linux/rtc.h>
 #include <sys/ioctl.h>
+#include <dirent.h>
+#include <net/if.h>
+#include <sys/io.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/reboot.h>
 #include <termios.h>
 #include <time.h>
@@ -86,6 +106,8 @@ struct opts {
     bool clear_rtc_en;
     bool memmap;
     bool cpus, hotplug;
+    bool airgap;
+    unsigned ag_bus, ag_dev, ag_fn;
 };
 
 static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -275,6 +297,262 @@ static uint64_t memmap_digest(void)
 
 static char os_id[16] = "?";
 
+/* --- the air gap ------------------------------------------------------- */
+
+/* finit_module's flag for a compressed module (Linux 6.4+, MODULE_DECOMPRESS). */
+#define MODULE_INIT_COMPRESSED_FILE 4
+
+static void load_modules(void)
+{
+    DIR *d = opendir("/lib/modules");
+    struct dirent *e;
+
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        char path[300];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/lib/modules/%s", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int flags = strstr(e->d_name, ".xz") ? MODULE_INIT_COMPRESSED_FILE : 0;
+        long r = fd < 0 ? -1 : syscall(SYS_finit_module, fd, "", flags);
+        report("event=airgap-module name=%s result=%s", e->d_name, r ? strerror(errno) : "loaded");
+        if (fd >= 0)
+            close(fd);
+    }
+    closedir(d);
+}
+
+/* sysfs: how many PCI functions, and whether ours is one of them. */
+static void airgap_sysfs(const struct opts *o, unsigned cycle, const char *when)
+{
+    char want[32];
+    unsigned n = 0, present = 0;
+    DIR *d = opendir("/sys/bus/pci/devices");
+    struct dirent *e;
+
+    snprintf(want, sizeof want, "0000:%02x:%02x.%x", o->ag_bus, o->ag_dev, o->ag_fn);
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        n++;
+        present += !strcmp(e->d_name, want);
+    }
+    if (d)
+        closedir(d);
+    report("cycle=%u event=airgap-sysfs when=%s functions=%u present=%u", cycle, when, n, present);
+}
+
+static uint32_t conf1_address(const struct opts *o, unsigned reg)
+{
+    return 0x80000000u | o->ag_bus << 16 | o->ag_dev << 11 | o->ag_fn << 8 | (reg & 0xfc);
+}
+
+/* Mechanism #1 directly (as `setpci -A intel-conf1` does): every dword of
+ * the 256-byte header at each size and offset CONFIG_DATA allows. */
+static bool airgap_ports(const struct opts *o, unsigned cycle)
+{
+    unsigned reads = 0, not_ones = 0;
+    uint32_t id;
+
+    if (ioperm(0xcf8, 8, 1)) {
+        report("cycle=%u event=airgap-ports error=%s", cycle, strerror(errno));
+        return false;
+    }
+    outl(conf1_address(o, 0), 0xcf8);
+    id = inl(0xcfc);
+    for (unsigned reg = 0; reg < 256; reg += 4) {
+        outl(conf1_address(o, reg), 0xcf8);
+        not_ones += inl(0xcfc) != 0xffffffffu, reads++;
+        for (unsigned off = 0; off < 4; off += 2)
+            not_ones += inw((uint16_t)(0xcfc + off)) != 0xffff, reads++;
+        for (unsigned off = 0; off < 4; off++)
+            not_ones += inb((uint16_t)(0xcfc + off)) != 0xff, reads++;
+    }
+    bool absent = (id & 0xffff) == 0xffff;
+    unsigned after = 0;
+    if (absent) {
+        /* A rogue OS: turn on decoding and bus mastering, move BAR0. */
+        outl(conf1_address(o, 4), 0xcf8);
+        outw(0x0007, 0xcfc);
+        outl(conf1_address(o, 0x10), 0xcf8);
+        outl(0xfffffff0u, 0xcfc);
+        for (unsigned reg = 0; reg < 256; reg += 4) {
+            outl(conf1_address(o, reg), 0xcf8);
+            after += inl(0xcfc) != 0xffffffffu;
+        }
+    }
+    report("cycle=%u event=airgap-ports id=%08x reads=%u not_all_ones=%u wrote=%u after_write_not_all_ones=%u",
+           cycle, id, reads, not_ones, absent, after);
+    ioperm(0xcf8, 8, 0);
+    return absent;
+}
+
+/* The ECAM window from the MCFG (PCI Firmware 3.3 §4.1.2): the function's
+ * 4 KiB at every size and offset, through /dev/mem. */
+static void airgap_ecam(const struct opts *o, unsigned cycle)
+{
+    uint8_t t[64];
+    int fd = open("/sys/firmware/acpi/tables/MCFG", O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, t, sizeof t) : -1;
+
+    if (fd >= 0)
+        close(fd);
+    if (n < 60) {
+        report("cycle=%u event=airgap-ecam error=no-mcfg", cycle);
+        return;
+    }
+    uint64_t base;
+    memcpy(&base, t + 44, 8);
+    uint64_t page = base + ((uint64_t)(o->ag_bus - t[54]) << 20) + (o->ag_dev << 15) + (o->ag_fn << 12);
+    fd = open("/dev/mem", O_RDWR | O_SYNC);
+    volatile uint8_t *p = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)page);
+    if (p == MAP_FAILED) {
+        report("cycle=%u event=airgap-ecam error=%s", cycle, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    unsigned reads = 0, not_ones = 0, after = 0;
+    uint32_t id = *(volatile uint32_t *)p;
+    for (unsigned off = 0; off < 4096; off++, reads++)
+        not_ones += p[off] != 0xff;
+    for (unsigned off = 0; off < 4096; off += 2, reads++)
+        not_ones += *(volatile uint16_t *)(p + off) != 0xffff;
+    for (unsigned off = 0; off < 4096; off += 4, reads++)
+        not_ones += *(volatile uint32_t *)(p + off) != 0xffffffffu;
+    for (unsigned off = 0; off < 4096; off += 8, reads++)
+        not_ones += *(volatile uint64_t *)(p + off) != ~0ull;
+    bool absent = (id & 0xffff) == 0xffff;
+    if (absent) {
+        *(volatile uint16_t *)(p + 4) = 0x0007;
+        *(volatile uint32_t *)(p + 0x14) = 0xfffffff0u;
+        for (unsigned off = 0; off < 4096; off += 4)
+            after += *(volatile uint32_t *)(p + off) != 0xffffffffu;
+    }
+    report("cycle=%u event=airgap-ecam page=0x%" PRIx64 " id=%08x reads=%u not_all_ones=%u wrote=%u "
+           "after_write_not_all_ones=%u", cycle, page, id, reads, not_ones, absent, after);
+    munmap((void *)p, 4096);
+    close(fd);
+}
+
+/* BAR0 through /dev/mem: where sysfs says (visible), else the first range
+ * the VMM sinks for this OS. e1000e's registers (Intel 82574 datasheet
+ * §10.2): CTRL 0x0, STATUS 0x8, RAL0/RAH0 0x5400/0x5404 hold the MAC. A
+ * visible device is read only there (other registers clear on read); a
+ * sunk range is read whole. */
+static void airgap_bar(const struct opts *o, unsigned cycle)
+{
+    char path[96], line[128];
+    uint64_t base = 0, size = 0;
+    const char *src = "sysfs";
+
+    snprintf(path, sizeof path, "/sys/bus/pci/devices/0000:%02x:%02x.%x/resource", o->ag_bus, o->ag_dev, o->ag_fn);
+    FILE *f = fopen(path, "r");
+    if (f && fgets(line, sizeof line, f)) {
+        uint64_t end;
+        if (sscanf(line, "%" SCNx64 " %" SCNx64, &base, &end) == 2 && end > base)
+            size = end - base + 1;
+    }
+    if (f)
+        fclose(f);
+    if (!size) {
+        uint32_t r[4];
+        src = "vmm";
+        cpuid(0x40000000u, r);
+        if (r[0] >= 0x40000006u) {
+            __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(0x40000006u), "c"(0));
+            base = r[0] | (uint64_t)r[1] << 32;
+            size = r[2] | (uint64_t)r[3] << 32;
+        }
+    }
+    if (!size) {
+        report("cycle=%u event=airgap-bar source=none", cycle);
+        return;
+    }
+    int fd = open("/dev/mem", O_RDONLY | O_SYNC);
+    volatile uint32_t *p = fd < 0 ? MAP_FAILED : mmap(NULL, size, PROT_READ, MAP_SHARED, fd, (off_t)base);
+    if (p == MAP_FAILED) {
+        report("cycle=%u event=airgap-bar source=%s base=0x%" PRIx64 " error=%s", cycle, src, base, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    uint64_t nonzero = 0;
+    if (!strcmp(src, "vmm"))
+        for (uint64_t i = 0; i < size / 4; i++)
+            nonzero += p[i] != 0;
+    uint32_t ctrl = p[0], status = size > 8 ? p[2] : 0;
+    uint32_t ral = size > 0x5404 ? p[0x5400 / 4] : 0, rah = size > 0x5404 ? p[0x5404 / 4] : 0;
+    report("cycle=%u event=airgap-bar source=%s base=0x%" PRIx64 " size=0x%" PRIx64 " ctrl=%08x status=%08x "
+           "ral=%08x rah=%08x nonzero_words=%" PRIu64, cycle, src, base, size, ctrl, status, ral, rah, nonzero);
+    munmap((void *)p, size);
+    close(fd);
+}
+
+static void airgap_net(unsigned cycle)
+{
+    char ifaces[128] = "", first[IFNAMSIZ] = "";
+    DIR *d = opendir("/sys/class/net");
+    struct dirent *e;
+    size_t n = 0;
+
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, "lo"))
+            continue;
+        if (!first[0])
+            snprintf(first, sizeof first, "%.15s", e->d_name);
+        n += (size_t)snprintf(ifaces + n, sizeof ifaces - n, "%s%s", n ? "," : "", e->d_name);
+        if (n >= sizeof ifaces)
+            n = sizeof ifaces - 1;
+    }
+    if (d)
+        closedir(d);
+    if (!first[0]) {
+        report("cycle=%u event=airgap-net ifaces=none", cycle);
+        return;
+    }
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct ifreq ifr = { 0 };
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", first);
+    if (s >= 0 && !ioctl(s, SIOCGIFFLAGS, &ifr)) {
+        ifr.ifr_flags |= IFF_UP;
+        ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    if (s >= 0)
+        close(s);
+    /* busybox udhcpc: "lease of 10.0.2.15 obtained from 10.0.2.2, ..." */
+    char cmd[128], out[256], lease[32] = "none";
+    snprintf(cmd, sizeof cmd, "udhcpc -i %s -f -q -n -t 10 -T 1 -s /bin/true 2>&1", first);
+    FILE *pp = popen(cmd, "r");
+    while (pp && fgets(out, sizeof out, pp)) {
+        char *at = strstr(out, "lease of ");
+        if (at)
+            sscanf(at + 9, "%31s", lease);
+    }
+    if (pp)
+        pclose(pp);
+    report("cycle=%u event=airgap-net ifaces=%s lease=%s", cycle, ifaces, lease);
+}
+
+static void airgap(const struct opts *o, unsigned cycle)
+{
+    if (!o->airgap)
+        return;
+    airgap_sysfs(o, cycle, "now");
+    int fd = open("/sys/bus/pci/rescan", O_WRONLY);
+    if (fd >= 0) {
+        (void)!write(fd, "1", 1);
+        close(fd);
+    }
+    airgap_sysfs(o, cycle, "after-rescan");
+    airgap_net(cycle);
+    airgap_ports(o, cycle);
+    airgap_ecam(o, cycle);
+    airgap_bar(o, cycle);
+}
+
 static double uptime(void)
 {
     struct timespec ts;
@@ -370,6 +648,8 @@ static void parse_cmdline(struct opts *o)
             o->probe_other = true;
         else if (!strncmp(tok, "sleepmux.idle=", 14))
             o->idle = (unsigned)strtoul(tok + 14, NULL, 0);
+        else if (!strncmp(tok, "sleepmux.airgap=", 16))
+            o->airgap = sscanf(tok + 16, "%x:%x.%x", &o->ag_bus, &o->ag_dev, &o->ag_fn) == 3;
         else if (!strncmp(tok, "sleepmux.corrupt=", 17))
             o->corrupt_cycle = (unsigned)strtoul(tok + 17, NULL, 0);
         else if (!strncmp(tok, "sleepmux.state=", 15))
@@ -737,6 +1017,10 @@ int main(void)
         int64_t nz = other_nonzero(64ull << 20);
         report("event=other-read base=0x%" PRIx64 " size=0x%" PRIx64 " nonzero_words=%" PRId64, ob, os_, nz);
     }
+    if (o.airgap) {
+        load_modules();
+        airgap(&o, 0);
+    }
     if (o.idle) {
         /* CPUID exits itself; the two reads bracket the idle time. */
         uint64_t before = vmm_info().exits;
@@ -791,6 +1075,7 @@ int main(void)
                 snprintf(pre, sizeof pre, "cycle=%u ", cycle);
                 probe_cpus(pre);
             }
+            airgap(&o, cycle);
         } else {
             report("cycle=%u pattern=bad first_bad_offset=0x%" PRIx64 " bad_words=%" PRIu64
                    " expected=0x%016" PRIx64 " found=0x%016" PRIx64,

@@ -6,7 +6,10 @@ numbers, gzip without a name or time), so the same inputs always give the
 same image and a test can check that they do.
 
 usage: mkinitramfs.py --os A --busybox /bin/busybox --guest sleepmux-guest
-                      --init tests/guest/init --out initrd-A.img
+                      --init tests/guest/init [--module e1000e.ko ...] --out initrd-A.img
+
+Modules go to /lib/modules/ under their own names; the guest loads them
+itself (sleepmux.airgap).
 """
 import argparse
 import gzip
@@ -15,7 +18,7 @@ import os
 import stat
 import sys
 
-BUSYBOX_LINKS = ["sh", "mount", "hostname", "cat"]
+BUSYBOX_LINKS = ["sh", "mount", "hostname", "cat", "udhcpc", "true"]
 
 
 def newc_entry(ino, name, mode, data=b"", rdev=(0, 0), nlink=1):
@@ -37,6 +40,7 @@ def main():
     ap.add_argument("--busybox", required=True)
     ap.add_argument("--guest", required=True)
     ap.add_argument("--init", required=True)
+    ap.add_argument("--module", action="append", default=[])
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -45,8 +49,10 @@ def main():
             return f.read()
 
     entries = {}  # name -> (mode, data, rdev)
-    for d in ["bin", "dev", "etc", "proc", "sys", "tmp"]:
+    for d in ["bin", "dev", "etc", "proc", "sys", "tmp"] + (["lib", "lib/modules"] if a.module else []):
         entries[d] = (stat.S_IFDIR | 0o755, b"", (0, 0))
+    for mod in a.module:
+        entries["lib/modules/" + os.path.basename(mod)] = (stat.S_IFREG | 0o644, read(mod), (0, 0))
     # The kernel opens /dev/console for init before devtmpfs is mounted.
     entries["dev/console"] = (stat.S_IFCHR | 0o600, b"", (5, 1))
     entries["init"] = (stat.S_IFREG | 0o755, read(a.init), (0, 0))

@@ -9,10 +9,16 @@ $(GUEST)/sleepmux-guest: tests/guest/guest.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -O2 -static $(WARN) -ffile-prefix-map=$(CURDIR)=. -o $@ $<
 
+# Each guest carries its own kernel's NIC driver (mk/pins.txt, "modules").
+GUEST_MODULES_A := third_party/kernel-modules-A/e1000e.ko
+GUEST_MODULES_B := third_party/kernel-modules-B/e1000e.ko.xz
+$(GUEST)/initrd-A.img: $(GUEST_MODULES_A)
+$(GUEST)/initrd-B.img: $(GUEST_MODULES_B)
+
 $(GUEST)/initrd-%.img: $(GUEST)/sleepmux-guest tests/guest/init tests/guest/mkinitramfs.py
 	$(call say,CPIO,$@)
 	$(Q)$(PYTHON) tests/guest/mkinitramfs.py --os $* --busybox $(BUSYBOX) \
-	    --guest $(GUEST)/sleepmux-guest --init tests/guest/init --out $@
+	    --guest $(GUEST)/sleepmux-guest --init tests/guest/init $(addprefix --module ,$(GUEST_MODULES_$*)) --out $@
 
 # Test OS A runs Debian's 6.1 kernel, test OS B its 6.12 kernel; both are
 # pinned in mk/pins.txt.
@@ -31,7 +37,7 @@ ALL += $(GUEST_FILES)
 # same bytes.
 check-guest-reproducible: $(GUEST_FILES)
 	@echo "== guest images are reproducible"
-	@tests/guest/check-reproducible.sh $(GUEST) $(BUSYBOX)
+	@tests/guest/check-reproducible.sh $(GUEST) $(BUSYBOX) $(GUEST_MODULES_A) $(GUEST_MODULES_B)
 CHECKS += check-guest-reproducible
 
 # Real guest memory (512 MiB, saved while guest A is in S3), made once and

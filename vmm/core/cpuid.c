@@ -20,19 +20,25 @@
  *   0x40000005  EAX = the VMM's number for the CPU executing CPUID (0: the
  *               boot CPU), EBX = its APIC ID, EDX:ECX = its own VM exits
  *               (so a guest pinned to each CPU in turn measures each one)
+ *   0x40000006  ECX = i: the i-th range this OS's view sinks for a PCI
+ *               function it hides (hide-pci): EBX:EAX base, EDX:ECX size,
+ *               all 0 past the last; what a test guest reads to prove it
+ *               finds nothing of the device there
  *
  * CPUID.1:ECX.hypervisor is left as the hardware reports it, so an OS on
  * bare metal keeps behaving as on bare metal.
  */
 #include "exit.h"
 #include "guest.h"
+#include "pcihide.h"
 #include "switch.h"
 #include "vmm.h"
 
 #define LEAF_BASE 0x40000000u
-#define LEAF_LAST 0x40000005u
+#define LEAF_LAST 0x40000006u
 #define LEAF_OTHER_PRIVATE 0x40000004u
 #define LEAF_THIS_CPU 0x40000005u
+#define LEAF_HIDDEN_SINK 0x40000006u
 #define INTERFACE_VERSION 1
 
 void vmm_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
@@ -72,6 +78,16 @@ void vmm_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
                 r->edx = (uint32_t)(o->private_size >> 32);
             }
             break;
+        case LEAF_HIDDEN_SINK: {
+            uint64_t base, size;
+            if (pcihide_sink((uint8_t)(switch_active_letter() - 'A'), sub, &base, &size)) {
+                r->eax = (uint32_t)base;
+                r->ebx = (uint32_t)(base >> 32);
+                r->ecx = (uint32_t)size;
+                r->edx = (uint32_t)(size >> 32);
+            }
+            break;
+        }
         case LEAF_THIS_CPU: {
             const struct pcpu *c = this_cpu();
             uint64_t exits = 0;

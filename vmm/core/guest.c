@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "mmio.h"
+#include "pcihide.h"
 #include "mem.h"
 #include "vmm.h"
 
@@ -97,15 +98,16 @@ static bool layout_ok(const struct smx_bootinfo *bi)
     return true;
 }
 
-/* A view: `h` sunk, then every trapped device range (mmio.h), in all views
- * alike. */
-static uint64_t build_view(const struct mem_hole *h, unsigned n)
+/* OS `os`'s view: `h` sunk, then every trapped device range (mmio.h), in
+ * all views alike, and the resources of the PCI functions `os` hides. */
+static uint64_t build_view(uint8_t os, const struct mem_hole *h, unsigned n)
 {
-    struct mem_hole all[3 + MMIO_TRAPS_MAX];
+    struct mem_hole all[3 + MMIO_TRAPS_MAX + PCIHIDE_HOLES_MAX];
 
     for (unsigned i = 0; i < n; i++)
         all[i] = h[i];
     n += mmio_trap_holes(all + n, MMIO_TRAPS_MAX);
+    n += pcihide_holes(os, all + n, PCIHIDE_HOLES_MAX);
     return vmm.ops->view_build(all, n);
 }
 
@@ -120,7 +122,7 @@ bool guests_init(const struct smx_bootinfo *bi)
         if (!bi->switching)
             smx_log("guest", "no memory layout for two OSes (the loader said why): OS %c runs alone",
                     'A' + bi->os);
-        guests[bi->os].view = build_view(vmm_holes, 2);
+        guests[bi->os].view = build_view(bi->os, vmm_holes, 2);
         return guests[bi->os].view != 0;
     }
     for (int i = 0; i < 2; i++) {
@@ -130,7 +132,7 @@ bool guests_init(const struct smx_bootinfo *bi)
     for (int i = 0; i < 2; i++) {
         struct mem_hole h[3] = { vmm_holes[0], vmm_holes[1],
                                  { l->private_base[i ^ 1], l->private_size[i ^ 1], HOLE_SINK } };
-        guests[i].view = build_view(h, 3);
+        guests[i].view = build_view((uint8_t)i, h, 3);
         if (!guests[i].view)
             return false;
     }

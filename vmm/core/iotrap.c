@@ -20,7 +20,7 @@ int io_trap_add(const struct io_trap *t)
     traps[ntraps++] = *t;
     /* Before the back end exists its init reads the table; after, it must
      * hear of every new range itself. */
-    if (vmm.ops)
+    if (vmm.ops && !t->disarmed)
         vmm.ops->trap_io(t->port, t->len);
     return 1;
 }
@@ -28,7 +28,24 @@ int io_trap_add(const struct io_trap *t)
 void io_trap_each(void (*fn)(uint16_t port, unsigned len))
 {
     for (unsigned i = 0; i < ntraps; i++)
-        fn(traps[i].port, traps[i].len);
+        if (!traps[i].disarmed)
+            fn(traps[i].port, traps[i].len);
+}
+
+void io_trap_arm(uint16_t port, bool on)
+{
+    for (unsigned i = 0; i < ntraps; i++) {
+        struct io_trap *t = &traps[i];
+        if (t->port != port || t->disarmed == !on)
+            continue;
+        if (on)
+            vmm.ops->trap_io(t->port, t->len);
+        else if (vmm.ops->untrap_io)
+            vmm.ops->untrap_io(t->port, t->len);
+        else
+            return; /* stays intercepted: correct, only slower */
+        t->disarmed = !on;
+    }
 }
 
 unsigned io_trap_count(void)

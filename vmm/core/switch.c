@@ -27,6 +27,7 @@
 #include "image.h"
 #include "log.h"
 #include "mem.h"
+#include "pcihide.h"
 #include "platform.h"
 #include "reset.h"
 #include "../store/store.h"
@@ -121,6 +122,7 @@ __attribute__((noreturn)) static void enter(uint8_t os, bool via_s3, const char 
         smx_log("switch", "the platform did not enter S3: entering OS %c at once", g->letter);
     }
     facs_put(&g->facs);
+    pcihide_activate(os);
     smx_log("switch", "%s: entering OS %c at %#llx (%llu ms after the request)", what, g->letter,
             (unsigned long long)g->entry.vector, (unsigned long long)((smx_time_ns() - t_request) / 1000000));
     smx_fresh_stack(enter_now, g);
@@ -134,6 +136,7 @@ static void woke(struct wake_entry *we)
 
     wake_hook_after_sleep();
     facs_put(&g->facs);
+    pcihide_activate(st.active); /* the sleep may have reset what it hides; the firmware may have woken it */
     if (a.kind != POL_ACT_RESUME)
         smx_log("switch", "after the wake: %u is not a resume; entering OS %c anyway", a.kind, g->letter);
     smx_log("switch", "woke: entering OS %c at %#llx, %llu ms after the request", g->letter,

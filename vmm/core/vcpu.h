@@ -89,6 +89,10 @@ struct vcpu_ops {
     /* Intercept guest accesses to [port, port + len), on every CPU, from the
      * next guest entry on. */
     void (*trap_io)(uint16_t port, unsigned len);
+    /* Stop intercepting [port, port + len) from the next guest entry on
+     * (optional: without it a disarmed range stays trapped, which is
+     * correct, only slower). */
+    void (*untrap_io)(uint16_t port, unsigned len);
     /* A guest-physical memory view: the identity map with `holes` sunk or
      * trapped as their kind says. Returns a handle for pcpu.view, or 0
      * when out of memory. */

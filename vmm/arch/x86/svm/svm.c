@@ -152,6 +152,12 @@ static void svm_trap_io(uint16_t port, unsigned len)
         iopm_trap(port, len);
 }
 
+static void svm_untrap_io(uint16_t port, unsigned len)
+{
+    for (unsigned p = port; svm.iopm && p < port + len && p < 0x10000; p++)
+        svm.iopm[p / 8] &= (uint8_t)~(1u << (p % 8));
+}
+
 static void set_seg(struct vmcb_seg *v, struct smx_seg s)
 {
     v->sel = s.sel;
@@ -345,6 +351,7 @@ const struct vcpu_ops svm_ops = {
     .init = svm_init,
     .cpu_init = svm_cpu_init,
     .trap_io = svm_trap_io,
+    .untrap_io = svm_untrap_io,
     .view_build = svm_view_build,
     .run_boot = svm_run_boot,
     .resume = svm_resume,
