@@ -65,6 +65,7 @@ __attribute__((noreturn)) static void wait_for_sipi(void *arg)
                 __atomic_store_n(&c->state, PCPU_WAITING, __ATOMIC_SEQ_CST);
                 continue;
             }
+            smx_log("smp", "cpu %u (APIC %u) starts guest code at %#x", c->id, c->apic_id, (s & 0xff) << 12);
             /* The OS running now: the boot CPU entered it last. */
             c->view = vmm.cpus[0].view;
             c->nmi_pending = 0;

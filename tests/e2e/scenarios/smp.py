@@ -27,6 +27,13 @@ def smp_run(t, cpus, cycles):
     _, t_kernel, _ = m.find_line(r"Linux version")
     t.check("the APs are in the VMM before the kernel starts (%.2f s < %.2f s)" % (t_aps, t_kernel),
             t_aps < t_kernel)
+    starts = vmm_lines(m, "smp", r"starts guest code at")
+    _, t_user, _ = m.find_line(r"SLEEPMUX-GUEST os=A event=boot")
+    fw = [x for x in starts if x[0] < t_kernel]
+    os_ = [x for x in starts if t_kernel <= x[0] <= t_user]
+    t.check("the firmware's own start-up IPIs went through the VMM before the kernel (%d AP starts), and the "
+            "kernel's while it booted (%d)" % (len(fw), len(os_)), len(fw) >= cpus - 1 and len(os_) >= cpus - 1,
+            str([x[3] for x in starts[:8]]))
     _, c, _ = g.wait(r"event=cpus ", 120, "the per-CPU probe")
     t.check("at boot, every one of the %d CPUs runs under the VMM: sees sleepmux's CPUID signature and reads "
             "nothing of its region (%s)" % (cpus, c.get("list")),
