@@ -92,6 +92,14 @@ void cpu_tables_load(struct pcpu *c)
     wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)c);
 }
 
+void cpu_nmi_arrived(struct pcpu *c)
+{
+    /* The VMM's kick, or the guest's NMI (injected at the next entry).
+     * Two NMIs close together may merge into one, as on hardware. */
+    if (!__atomic_exchange_n(&c->kick, 0, __ATOMIC_ACQ_REL))
+        c->nmi_pending = 1;
+}
+
 static const char *const names[32] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound",
     "#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
@@ -111,10 +119,7 @@ void smx_exception(uint64_t *f)
          * or the CPU would sleep through the very event it was woken for. */
         if (rip == (uint64_t)(uintptr_t)smx_idle_hlt)
             f[17] = rip + 1;
-        /* The VMM's kick, or the guest's NMI (injected at the next entry).
-         * Two NMIs close together may merge into one, as on hardware. */
-        if (!__atomic_exchange_n(&c->kick, 0, __ATOMIC_ACQ_REL))
-            c->nmi_pending = 1;
+        cpu_nmi_arrived(c);
         return;
     }
     smx_log("PANIC", "VMM exception %s (vector %llu) error %#llx at rip %#llx rsp %#llx cr2 %#llx",

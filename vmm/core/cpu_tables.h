@@ -23,6 +23,10 @@ void *cpu_tables_alloc(void);
  * call again after S3. */
 void cpu_tables_load(struct pcpu *c);
 
+/* An NMI reached this CPU (its IDT handler, or a back end whose exit
+ * consumed it): another CPU's kick, or the guest's to inject. */
+void cpu_nmi_arrived(struct pcpu *c);
+
 /* Wait with interrupts off until *until is non-zero or an NMI arrives
  * (exceptions.S); the caller loops. */
 void cpu_idle_wait(volatile uint32_t *until);

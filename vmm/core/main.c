@@ -88,9 +88,11 @@ enum smx_start_error vmm_start(struct smx_bootinfo *bi)
     if (e)
         return e;
     bsp->view = guests[bi->os].view;
+    e = vmm.ops->resume(bsp);
+    if (e)
+        return e;
     /* Nothing can fail from here on: the loader's tables give way to ours. */
     cpu_tables_load(bsp);
-    vmm.ops->resume(bsp);
     smp_start_aps();
     integrity_init();
     smx_log("vmm", "active: %s back end, %u trapped port ranges, %llu KiB free; the firmware continues as guest",

@@ -141,7 +141,8 @@ void vmm_wake(void)
     if (!integrity_check("wake"))
         smx_log("s3", "entering the OS anyway: it has no other way back; its next S3 goes to the firmware "
                 "without the VMM");
-    vmm.ops->resume(bsp);
+    if (vmm.ops->resume(bsp))
+        smx_panic("s3: cannot enable virtualization again after the wake");
     smp_start_aps(); /* the platform reset them: they come back into the VMM */
     struct wake_entry we = { 0 };
     if (wake_to)

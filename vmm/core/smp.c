@@ -105,7 +105,12 @@ __attribute__((noreturn)) void smp_ap_entry(uint32_t arrival, uint64_t stack_top
             __asm__ volatile("cli; hlt"); /* more CPUs than prepared: stays out */
     c->stack_top = stack_top;
     cpu_tables_load(c);
-    vmm.ops->resume(c);
+    if (vmm.ops->resume(c)) {
+        smx_log("smp", "cpu %u (APIC %u): virtualization cannot be enabled: it stays halted, outside the guest",
+                c->id, c->apic_id);
+        for (;;)
+            __asm__ volatile("cli; hlt");
+    }
     c->init_done = c->init_seq;
     c->park = 0;
     c->sipi_vector = 0;

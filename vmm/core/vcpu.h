@@ -84,8 +84,9 @@ struct vcpu_ops {
     enum smx_start_error (*init)(const struct smx_bootinfo *bi);
     enum smx_start_error (*cpu_init)(struct pcpu *c);
     /* ... and virtualization enabled on the CPU itself: at its first
-     * start and after every S3 (the CPU was reset). */
-    void (*resume)(struct pcpu *c);
+     * start and after every S3 (the CPU was reset). At the boot CPU's
+     * first start a failure is a refusal; an AP that fails stays out. */
+    enum smx_start_error (*resume)(struct pcpu *c);
     /* Intercept guest accesses to [port, port + len), on every CPU, from the
      * next guest entry on. */
     void (*trap_io)(uint16_t port, unsigned len);

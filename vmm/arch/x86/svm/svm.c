@@ -265,9 +265,10 @@ __attribute__((noreturn)) static void svm_run_boot(struct pcpu *c, const struct 
     run_loop(c);
 }
 
-static void svm_resume(struct pcpu *c)
+static enum smx_start_error svm_resume(struct pcpu *c)
 {
     enable_svm(svm_of(c)); /* at first, and after a reset: EFER and VM_HSAVE_PA are gone */
+    return SMX_START_OK;
 }
 
 /* GIF is clear in the VMM except here: an NMI (another CPU's kick) must be

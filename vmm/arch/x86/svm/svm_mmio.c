@@ -3,34 +3,16 @@
  * Nested page faults on trapped device pages (core/mmio.h). The fault
  * gives the guest-physical address (EXITINFO2) and whether it was a write
  * (EXITINFO1 bit 1, APM vol. 2 §15.25.6), not the value or the register:
- * the instruction is fetched at CS.base + RIP through the guest's own page
- * tables and decoded (x86/insn.h).
+ * the instruction is decoded from the guest's memory (x86/mmio_emul.h).
  */
 #include "svm.h"
 
-#include "../../../core/log.h"
-#include "../../../core/mem.h"
-#include "../../../core/mmio.h"
-#include "../../../core/vmm.h"
 #include "../../x86/cpu.h"
-#include "../guest_walk.h"
-#include "../insn.h"
+#include "../mmio_emul.h"
 
 #define NPF_WRITE (1ull << 1)
 #define SEG_ATTR_L (1u << 9)  /* VMCB attribute format (§15.5.1): L at bit 9 */
 #define SEG_ATTR_DB (1u << 10) /* and D/B at bit 10 */
-
-static int read_phys(void *ctx, uint64_t gpa, void *buf, unsigned n)
-{
-    (void)ctx;
-    /* Guest page tables and code are RAM the identity map covers. */
-    if (gpa + n > vmm.bi->max_phys || gpa + n < gpa)
-        return -1;
-    const uint8_t *src = phys_ptr(gpa);
-    for (unsigned i = 0; i < n; i++)
-        ((uint8_t *)buf)[i] = src[i];
-    return 0;
-}
 
 static void regs_in(struct pcpu *c, struct insn_regs *r)
 {
@@ -58,44 +40,25 @@ bool svm_mmio_exit(struct pcpu *c)
 {
     struct vmcb *v = svm_of(c)->vmcb;
     struct vmcb_save *s = &v->save;
-    struct guest_paging p = { s->cr0, s->cr3, s->cr4, s->efer };
-    enum insn_mode mode = (s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L) ? INSN_MODE_64
-                          : (s->cr0 & CR0_PE) && (s->cs.attrib & SEG_ATTR_DB) ? INSN_MODE_32
-                                                                              : INSN_MODE_16;
-    uint64_t la = mode == INSN_MODE_64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
-    uint8_t bytes[15];
-    struct insn_mov m;
-    struct mmio_access a = { .gpa = v->ctl.exitinfo2 };
-
-    /* 15 bytes, or up to the end of the page when the next is unmapped. */
-    unsigned n = sizeof bytes, to_end = 4096 - (unsigned)(la & 0xfff);
-    if (guest_read_linear(&p, la, bytes, n, read_phys, NULL) &&
-        (to_end >= n || guest_read_linear(&p, la, bytes, n = to_end, read_phys, NULL))) {
-        smx_log("mmio", "cannot fetch the instruction at rip %#llx (gpa %#llx)", (unsigned long long)s->rip,
-                (unsigned long long)a.gpa);
-        return false;
-    }
-    if (insn_decode_mov(bytes, n, mode, &m)) {
-        smx_log("mmio", "unsupported instruction %02x %02x %02x %02x at rip %#llx on trapped gpa %#llx",
-                bytes[0], bytes[1], bytes[2], bytes[3], (unsigned long long)s->rip, (unsigned long long)a.gpa);
-        return false;
-    }
+    struct mmio_fault f = {
+        .gpa = v->ctl.exitinfo2,
+        .write = (v->ctl.exitinfo1 & NPF_WRITE) != 0,
+        .rip = s->rip,
+        .cs_base = s->cs.base,
+        .mode = (s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L) ? INSN_MODE_64
+                : (s->cr0 & CR0_PE) && (s->cs.attrib & SEG_ATTR_DB) ? INSN_MODE_32
+                                                                    : INSN_MODE_16,
+        .paging = { s->cr0, s->cr3, s->cr4, s->efer },
+    };
     struct insn_regs r;
+    unsigned len;
+
     regs_in(c, &r);
-    a.size = m.size;
-    a.write = m.op != INSN_LOAD;
-    if (a.write != ((v->ctl.exitinfo1 & NPF_WRITE) != 0))
-        return false; /* the decode disagrees with the fault: never guess */
-    if (a.write)
-        a.value = insn_store_value(&m, &r);
-    if (!vmm_mmio(c, &a))
+    if (!mmio_emulate(c, &f, &r, &len))
         return false;
-    if (!a.write) {
-        insn_load_result(&m, &r, a.value);
-        regs_out(c, &r);
-    }
-    s->rip += m.len;
-    if (mode != INSN_MODE_64)
-        s->rip &= mode == INSN_MODE_32 ? 0xffffffffull : 0xffffull;
+    regs_out(c, &r);
+    s->rip += len;
+    if (f.mode != INSN_MODE_64)
+        s->rip &= f.mode == INSN_MODE_32 ? 0xffffffffull : 0xffffull;
     return true;
 }
