@@ -253,6 +253,20 @@ enum img_err image_restore(uint8_t os, uint8_t slot, struct image_cpu *cpu, char
     return IMG_OK;
 }
 
+enum img_err image_waiting(uint8_t os, uint8_t *slot, char *why, size_t n)
+{
+    enum img_err e = need_store(why, n);
+
+    *slot = 0xff;
+    if (e == IMG_OK) {
+        int s = img_store_latest(store, os);
+        if (s >= 0)
+            *slot = (uint8_t)s;
+    }
+    image_store_release();
+    return e;
+}
+
 enum img_err image_discard(uint8_t slot, char *why, size_t n)
 {
     enum img_err e = need_store(why, n);

@@ -285,11 +285,42 @@ static void alone(unsigned state, const struct hw_request *hw)
     pass(&a, state);
 }
 
+/* A store the loader could not read (bi->store.vmm_reads) is read at the
+ * OS's first request, while it is stopped: whether the other OS waits
+ * there decides what the request does, as the loader's reading does for
+ * a partition. False when the store cannot be read now: nothing is
+ * parked in RAM yet, so the request then goes to the hardware as if the
+ * VMM were not switching, and the next one asks again. */
+static bool learn_store(void)
+{
+    static bool known;
+    uint8_t slot;
+
+    if (known || !vmm.bi->store.vmm_reads)
+        return true;
+    uint8_t other = pol_other(st.active);
+    enum img_err e = image_waiting(other, &slot, why, sizeof why);
+    if (e != IMG_OK) {
+        smx_log("switch", "the store cannot be read (%s): this request is not switched", why);
+        return false;
+    }
+    known = true;
+    if (slot == POL_SLOT_NONE) {
+        smx_log("switch", "the store holds no image of OS %c", 'A' + other);
+        return true;
+    }
+    smx_log("switch", "OS %c waits in the store, slot %u", 'A' + other, slot);
+    uint8_t active = st.active;
+    pol_state_init(&vmm.bi->config, &st);
+    decide(&(struct pol_event){ .kind = POL_EV_BOOT, .os = active, .slot = slot });
+    return true;
+}
+
 void switch_sleep(unsigned state, const struct hw_request *hw)
 {
     t_request = smx_time_ns();
     pending = hw;
-    if (!switching_enabled) {
+    if (!switching_enabled || !learn_store()) {
         alone(state, hw);
         return;
     }
@@ -306,7 +337,7 @@ void switch_reset(const char *how, const struct hw_request *hw)
 {
     t_request = smx_time_ns();
     pending = hw;
-    if (!switching_enabled) {
+    if (!switching_enabled || !learn_store()) {
         hw->write(hw->ctx);
         return;
     }

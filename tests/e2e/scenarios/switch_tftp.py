@@ -1,0 +1,191 @@
+# SPDX-License-Identifier: MIT
+"""The store on a TFTP server (issue 19): the VMM's e1000e driver and lwIP
+reach tftpd-hpa on the host. Every packet stays inside a network namespace
+made here: a TAP device whose host side holds the server's address, the
+server and QEMU all run in it, and it is deleted at the end."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+from smx_e2e.sleepmux import vmm_lines
+from smx_e2e.suite import scenario
+from smx_e2e.twoos import TwoOS, guest_args, make_two_os_disk, store_key
+
+TFTPD = "/usr/sbin/in.tftpd"
+SERVER, CLIENT = "10.77.0.1", "10.77.0.2"   # the namespace's own link: nothing outside it
+MAC = "52:54:00:5a:17:01"
+PATH = "sleepmux/pc-17"
+TAP = "smxtap0"
+SLOT_OFFSET, SLOT_SIZE = 65536, 1 << 40     # vmm/store/tftp.h
+
+
+def sh(*args, check=True):
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if check and r.returncode:
+        raise RuntimeError("%s: exit %d: %s" % (" ".join(args), r.returncode, r.stderr.strip()))
+    return r
+
+
+class Net:
+    """The namespace, its TAP (QEMU's NIC on the other end) and tftpd-hpa."""
+
+    def __init__(self, root):
+        self.ns = "smx-tftp-%d" % os.getpid()
+        self.root = root
+        self.tftpd = None
+        sh("ip", "netns", "add", self.ns)
+        self.ip("link", "set", "lo", "up")
+        self.ip("tuntap", "add", "dev", TAP, "mode", "tap")
+        self.ip("addr", "add", SERVER + "/24", "dev", TAP)
+        self.ip("link", "set", TAP, "up")
+
+    def ip(self, *args):
+        return sh("ip", "-n", self.ns, *args)
+
+    def prefix(self):
+        return ("ip", "netns", "exec", self.ns)
+
+    def start_server(self):
+        """tftpd-hpa as a user would run it for sleepmux: -c (create files),
+        -s (chroot to the root), in the foreground (-L)."""
+        self.tftpd = subprocess.Popen(self.prefix() + (TFTPD, "-L", "-a", SERVER + ":69", "-s", "-c", "-p",
+                                                       "-u", "root", self.root),
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            if ":0045 " in sh("ip", "netns", "exec", self.ns, "cat", "/proc/net/udp").stdout:
+                return
+            time.sleep(0.05)
+        raise RuntimeError("tftpd-hpa does not listen on %s:69" % SERVER)
+
+    def stop_server(self):
+        """The server and every child it forked for a transfer."""
+        pids = sh("ip", "netns", "pids", self.ns, check=False).stdout.split()
+        for pid in pids:
+            try:
+                with open("/proc/%s/comm" % pid) as f:
+                    if f.read().strip() == "in.tftpd":
+                        os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+        if self.tftpd:
+            self.tftpd.wait()
+            self.tftpd = None
+
+    def close(self):
+        self.stop_server()
+        sh("ip", "netns", "del", self.ns, check=False)
+
+
+def files(root):
+    base = os.path.join(root, PATH, MAC.replace(":", ""))
+    return {k: base + "." + k for k in ("super0", "super1", "slot0", "slot1")}
+
+
+def host_verify(t, root, key, os_id, label):
+    """The server's four files put back together as the block device the
+    VMM saw (sparse), then sleepmux-image verifies it like a partition."""
+    f = files(root)
+    dev = t.path("e2e", t.name, "tftp-store-%s.img" % label)
+    with open(dev, "wb") as out:
+        out.truncate(SLOT_OFFSET + 2 * SLOT_SIZE)
+        for name, off in (("super0", 0), ("super1", 4096), ("slot0", SLOT_OFFSET),
+                          ("slot1", SLOT_OFFSET + SLOT_SIZE)):
+            if os.path.exists(f[name]):
+                out.seek(off)
+                with open(f[name], "rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 20)
+    tool = t.path("bin", "sleepmux-image")
+    info = subprocess.run([tool, "info", "--store", dev, "--key-file", key], capture_output=True, text=True)
+    ver = subprocess.run([tool, "verify", "--store", dev, "--key-file", key, "--os", os_id],
+                         capture_output=True, text=True)
+    t.note("sleepmux-image info --store (%s):\n      %s" % (label, info.stdout.strip().replace("\n", "\n      ")))
+    t.check("%s: on the host, sleepmux-image verifies the server's committed image of %s with the machine's key"
+            % (label, os_id), info.returncode == 0 and ver.returncode == 0,
+            (info.stderr + ver.stdout + ver.stderr).strip())
+    os.unlink(dev)
+
+
+@scenario("switch-tftp", suites=("check",), timeout=2400)
+def switch_tftp(t):
+    """the store on tftpd-hpa through the VMM's e1000e driver: server lost mid-upload, first switch, restore, power-off keeps B"""
+    root = t.path("e2e", t.name, "tftproot")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(os.path.join(root, PATH))
+    store = ("tftp-server = %s\ntftp-path = %s\ntftp-client = %s/24\n" % (SERVER, PATH, CLIENT))
+    args = {"A": guest_args(3, end="poweroff"), "B": guest_args(0)}
+    disk = make_two_os_disk(t, args, store_mib=16, store=store)
+    vars_file = t.path("e2e", t.name, "OVMF_VARS.fd")
+    if os.path.exists(vars_file):
+        os.unlink(vars_file)
+    net = Net(root)
+    try:
+        net.start_server()
+        nic = ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % TAP,
+               "-device", "e1000e,netdev=n0,mac=%s,romfile=" % MAC]
+        x = TwoOS(t, disk, "ahci", "e1000e", vars_file, extra=nic, prefix=net.prefix())
+        run(t, x, net, root, vars_file)
+    finally:
+        net.close()
+
+
+def run(t, x, net, root, vars_file):
+    x.booted("A")
+
+    # The server dies while A's image streams to it: A stays, nothing lost.
+    x.g["A"].wait(r"cycle=1 event=suspend", 120, "guest A's first S3 request")
+    _, _, put = x.m.wait_line(r"tftp: put (\S+) started", 300, port="vmm", what="the upload of A's image")
+    time.sleep(2)
+    net.stop_server()
+    _, f, _ = x.g["A"].wait(r"cycle=1 (pattern=\S+|event=suspend-failed)", 300, "A to come back after the failure")
+    x.check_back("A", 1, f, "server stopped during the upload of %s" % put.group(1))
+    fails = vmm_lines(x.m, "switch", r"writing OS A to the store failed: (.*)")
+    t.check("the VMM says why A could not be written: %s" % (fails[0][3] if fails else "?"), len(fails) == 1)
+    t.check("no reset happened: A stayed", not vmm_lines(x.m, "switch", r"resetting the platform"))
+    reset = vmm_lines(x.m, "e1000e", r"reset to power-on state, PCI command")
+    t.check("the NIC was reset and its PCI command register put back before A ran again: %s"
+            % (reset[-1][3] if reset else "?"), bool(reset))
+    macs = vmm_lines(x.m, "e1000e", r"82574L up, MAC (\S+),")
+    t.check("the VMM's e1000e driver read the NIC's own MAC address %s" % MAC,
+            bool(macs) and ("MAC %s," % MAC) in macs[0][3], str([m[3] for m in macs]))
+
+    # The server is back: the first switch writes A, the loader boots B.
+    net.start_server()
+    x.g["A"].wait(r"cycle=2 event=suspend", 120, "guest A's second S3 request")
+    _, _, saved = x.m.wait_line(r"image: (OS A saved to slot (\d+): generation (\d+), (\d+) MiB of memory.*)", 900,
+                                port="vmm", what="A's image on the server")
+    t.check("first switch: the VMM wrote A to the TFTP server: %s" % saved.group(1), int(saved.group(4)) > 160)
+    agree = vmm_lines(x.m, "tftp", r"slot\d: the server's size \d+ agrees")
+    t.check("the upload was committed only after the server's tsize agreed: %s" % (agree[-1][3] if agree else "?"),
+            bool(agree))
+    _, _, boot_b = x.m.wait_line(r"sleepmux loader \S+: booting OS (\w)", 300, port="vmm",
+                                 since=x.m.mark("vmm"), what="the loader after the reset")
+    t.check("after the reset the loader boots B", boot_b.group(1) == "B")
+    key = store_key(t, vars_file)
+    t.check("the loader's image key is in the firmware's variable store", key is not None)
+    if key:
+        host_verify(t, root, key, "A", "after the first switch")
+    x.booted("B")
+
+    # B sleeps: the VMM finds A on the server and brings it back.
+    _, _, _, f = x.switch("B", 1, "A", 2)
+    x.check_back("A", 2, f, "restore from the TFTP server")
+    t.check("the VMM learnt at B's first request that A waits on the server",
+            bool(vmm_lines(x.m, "switch", r"OS A waits in the store")))
+    # A swap from RAM each way, then A powers off with B parked.
+    _, _, _, f = x.switch("A", 3, "B", 1)
+    x.check_back("B", 1, f, "swap from RAM")
+    _, _, _, f = x.switch("B", 2, "A", 3)
+    x.check_back("A", 3, f, "swap from RAM")
+    _, _, pers = x.m.wait_line(r"image: (OS B saved to slot (\d+): generation (\d+), (\d+) MiB of memory.*)", 900,
+                               port="vmm", what="B persisted before A's power-off")
+    t.check("A powers off with B parked in RAM: B is written to the server first: %s" % pers.group(1),
+            int(pers.group(3)) >= 2 and int(pers.group(4)) > 160)
+    code = x.m.wait_exit(180)
+    t.check("then the machine powers off (QEMU exits %d)" % code, code == 0)
+    if key:
+        host_verify(t, root, key, "B", "after the power-off")
+    names = sorted(os.listdir(os.path.join(root, PATH)))
+    t.note("files on the server: %s" % names)
