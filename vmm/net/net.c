@@ -27,7 +27,6 @@
 #define LINK_TIMEOUT_NS (5ull * 1000 * 1000 * 1000)
 #define DHCP_TIMEOUT_NS (30ull * 1000 * 1000 * 1000)
 #define TX_WAIT_NS (100ull * 1000 * 1000)
-#define RX_BATCH 64 /* frames per net_poll: bounds what one poll hands the engine */
 
 static struct {
     struct netif nif;
@@ -70,12 +69,12 @@ static err_t nif_init(struct netif *nif)
     return ERR_OK;
 }
 
-void net_poll(void)
+void net_poll(unsigned max_frames)
 {
     size_t len;
     const void *frame;
 
-    for (int i = 0; i < RX_BATCH && (frame = net.nic->rx_peek(net.nic, &len)); i++) {
+    for (unsigned i = 0; i < max_frames && (frame = net.nic->rx_peek(net.nic, &len)); i++) {
         struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
         if (p) {
             pbuf_take(p, frame, (u16_t)len);
@@ -108,7 +107,7 @@ static bool wait_for(bool (*done)(void), uint64_t timeout_ns)
     while (!done()) {
         if (smx_time_ns() - t0 > timeout_ns)
             return false;
-        net_poll();
+        net_poll(NET_POLL_BATCH);
     }
     return true;
 }

@@ -18,8 +18,10 @@
  * link). False, with why (n bytes), when there is no NIC, no link or no
  * DHCP lease in time; the NIC is reset again then. */
 bool net_up(const struct pol_store *cfg, char *why, size_t n);
-/* Hand every frame the NIC received to lwIP and run lwIP's timers. */
-void net_poll(void);
+/* Hand up to max_frames frames the NIC received to lwIP (each one's
+ * callbacks run before the next is taken) and run lwIP's timers. */
+void net_poll(unsigned max_frames);
+#define NET_POLL_BATCH 64
 /* Stop lwIP's interface and reset the NIC to its power-on state. */
 void net_down(void);
 /* "e1000e 00:02.0 52:54:00:12:34:56 10.0.2.15" */

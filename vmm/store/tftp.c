@@ -29,7 +29,7 @@
 #define WINDOW_BYTES_MAX TFTP_WINDOW_BYTES /* the upload window: what the staging buffer stays ahead of */
 _Static_assert(TFTP_RX_BYTES >= XFER_PACKET_MAX, "one datagram of the largest block");
 _Static_assert(TFTP_WINDOW_BYTES >= XFER_WINDOW_BYTES(XFER_BLKSIZE_MAX, 1), "a window of one largest block");
-_Static_assert(TFTP_STAGE_BYTES >= 2 * TFTP_WINDOW_BYTES + TFTP_RX_BYTES, "staging: a window ahead, and a datagram");
+_Static_assert(TFTP_STAGE_BYTES >= 3 * TFTP_WINDOW_BYTES + TFTP_RX_BYTES, "staging: two windows ahead, and a datagram");
 #define FILES 4                        /* super0, super1, slot0, slot1 */
 #define SIZE_PROBE_NS (20ull * 1000 * 1000 * 1000)
 /* Give up on a silent server within about 15 s (the engine's backoff
@@ -124,9 +124,12 @@ static int push(void *ctx, uint64_t block, const void *src, size_t len)
     return 0;
 }
 
+/* One round of the loop. An upload takes one frame at a time: each ACK
+ * lets the engine pull at most a window of blocks, and dev_write checks
+ * the staging buffer still holds that much before the next. */
 static void pump(void)
 {
-    net_poll();
+    net_poll(t.kind == T_PUT ? 1 : NET_POLL_BATCH);
     xfer_lwip_poll(&t.b);
 }
 
@@ -324,7 +327,8 @@ static int dev_write(void *ctx, uint64_t lba, uint32_t n, const void *buf)
             return -1;
         smx_log("tftp", "put %s started", file_of(f));
     }
-    size_t ahead = XFER_WINDOW_BYTES(t.blksize, t.windowsize) + t.blksize;
+    /* A window for the next ACK, and one for the engine's timer. */
+    size_t ahead = 2 * XFER_WINDOW_BYTES(t.blksize, t.windowsize);
     while (len) {
         size_t k = stage_room() < len ? stage_room() : len;
         stage_put(p, k);

@@ -143,6 +143,9 @@ def run(t, x, net, root, vars_file):
     x.check_back("A", 1, f, "server stopped during the upload of %s" % put.group(1))
     fails = vmm_lines(x.m, "switch", r"writing OS A to the store failed: (.*)")
     t.check("the VMM says why A could not be written: %s" % (fails[0][3] if fails else "?"), len(fails) == 1)
+    silent = vmm_lines(x.m, "tftp", r"writing a slot: .*no ACK for block \d+ after \d+ retransmissions")
+    t.check("the upload failed because the server went silent: %s" % (silent[0][3] if silent else "?"), bool(silent),
+            str([l[3] for l in vmm_lines(x.m, "tftp")]))
     t.check("no reset happened: A stayed", not vmm_lines(x.m, "switch", r"resetting the platform"))
     reset = vmm_lines(x.m, "e1000e", r"reset to power-on state, PCI command")
     t.check("the NIC was reset and its PCI command register put back before A ran again: %s"
