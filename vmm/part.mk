@@ -54,7 +54,7 @@ $(B)/fs/vmm/net/net.o: XFLAGS := -Ivmm/core -Ivmm/drivers
 # (the test stands in for the drivers, the log, the clock and the pages).
 # -iquote: vmm/core's time.h must not hide the C library's.
 LIBS += vmmstore
-vmmstore.srcs := vmm/store/gpt.c vmm/store/partdev.c vmm/store/store.c
+vmmstore.srcs := vmm/store/gpt.c vmm/store/partdev.c vmm/store/store.c vmm/store/tftp.c
 vmmstore.worlds := asan
 $(B)/asan/vmm/store/%.o: XFLAGS := -Ivmm/drivers -iquote vmm/core
 UNIT_SRCS += $(wildcard tests/unit/store/*.c)

@@ -108,14 +108,14 @@ def host_verify(t, root, key, os_id, label):
     os.unlink(dev)
 
 
-@scenario("switch-tftp", suites=("check",), timeout=2400)
-def switch_tftp(t):
-    """the store on tftpd-hpa through the VMM's e1000e driver: server lost mid-upload, first switch, restore, power-off keeps B"""
+def boot(t, device, cycles_a, body):
+    """A fresh server root, the namespace, the server, and one machine with
+    `device` as its NIC; body(x, net, root, vars_file) runs the checks."""
     root = t.path("e2e", t.name, "tftproot")
     shutil.rmtree(root, ignore_errors=True)
     os.makedirs(os.path.join(root, PATH))
     store = ("tftp-server = %s\ntftp-path = %s\ntftp-client = %s/24\n" % (SERVER, PATH, CLIENT))
-    args = {"A": guest_args(3, end="poweroff"), "B": guest_args(0)}
+    args = {"A": guest_args(cycles_a, end="poweroff"), "B": guest_args(0)}
     disk = make_two_os_disk(t, args, store_mib=16, store=store)
     vars_file = t.path("e2e", t.name, "OVMF_VARS.fd")
     if os.path.exists(vars_file):
@@ -124,11 +124,53 @@ def switch_tftp(t):
     try:
         net.start_server()
         nic = ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % TAP,
-               "-device", "e1000e,netdev=n0,mac=%s,romfile=" % MAC]
-        x = TwoOS(t, disk, "ahci", "e1000e", vars_file, extra=nic, prefix=net.prefix())
-        run(t, x, net, root, vars_file)
+               "-device", "%s,netdev=n0,mac=%s,romfile=" % (device, MAC)]
+        x = TwoOS(t, disk, "ahci", device, vars_file, extra=nic, prefix=net.prefix())
+        body(x, net, root, vars_file)
     finally:
         net.close()
+
+
+@scenario("switch-tftp", suites=("check",), timeout=2400)
+def switch_tftp(t):
+    """the store on tftpd-hpa through the VMM's e1000e driver: server lost mid-upload, first switch, restore, power-off keeps B"""
+    boot(t, "e1000e", 3, lambda x, net, root, vars_file: run(t, x, net, root, vars_file))
+
+
+@scenario("switch-tftp-virtio", suites=("check",), timeout=1500)
+def switch_tftp_virtio(t):
+    """the same store through the VMM's virtio-net driver: first switch to the server, B boots, A comes back"""
+    def body(x, net, root, vars_file):
+        x.booted("A")
+        first_switch(t, x, root, vars_file, 1, "virtio-net")
+        x.booted("B")
+        _, _, _, f = x.switch("B", 1, "A", 1)
+        x.check_back("A", 1, f, "restore from the TFTP server over virtio-net")
+        x.m.stop()
+    boot(t, "virtio-net-pci", 1, body)
+
+
+def first_switch(t, x, root, vars_file, cycle, driver):
+    """A's sleep (its cycle `cycle`) writes it to the server; the loader boots B."""
+    x.g["A"].wait(r"cycle=%d event=suspend" % cycle, 120, "guest A's S3 request (cycle %d)" % cycle)
+    _, _, saved = x.m.wait_line(r"image: (OS A saved to slot (\d+): generation (\d+), (\d+) MiB of memory.*)", 900,
+                                port="vmm", what="A's image on the server")
+    t.check("first switch: the VMM wrote A to the TFTP server through %s: %s" % (driver, saved.group(1)),
+            int(saved.group(4)) > 160)
+    up = vmm_lines(x.m, driver, r"up.*MAC (\S+),")
+    t.check("the VMM's %s driver read the NIC's own MAC address %s" % (driver, MAC),
+            bool(up) and ("MAC %s," % MAC) in up[0][3], str([m[3] for m in up]))
+    agree = vmm_lines(x.m, "tftp", r"slot\d: the server's size \d+ agrees")
+    t.check("the upload was committed only after the server's tsize agreed: %s" % (agree[-1][3] if agree else "?"),
+            bool(agree))
+    _, _, boot_b = x.m.wait_line(r"sleepmux loader \S+: booting OS (\w)", 300, port="vmm",
+                                 since=x.m.mark("vmm"), what="the loader after the reset")
+    t.check("after the reset the loader boots B", boot_b.group(1) == "B")
+    key = store_key(t, vars_file)
+    t.check("the loader's image key is in the firmware's variable store", key is not None)
+    if key:
+        host_verify(t, root, key, "A", "after the first switch")
+    return key
 
 
 def run(t, x, net, root, vars_file):
@@ -150,26 +192,10 @@ def run(t, x, net, root, vars_file):
     reset = vmm_lines(x.m, "e1000e", r"reset to power-on state, PCI command")
     t.check("the NIC was reset and its PCI command register put back before A ran again: %s"
             % (reset[-1][3] if reset else "?"), bool(reset))
-    macs = vmm_lines(x.m, "e1000e", r"82574L up, MAC (\S+),")
-    t.check("the VMM's e1000e driver read the NIC's own MAC address %s" % MAC,
-            bool(macs) and ("MAC %s," % MAC) in macs[0][3], str([m[3] for m in macs]))
 
     # The server is back: the first switch writes A, the loader boots B.
     net.start_server()
-    x.g["A"].wait(r"cycle=2 event=suspend", 120, "guest A's second S3 request")
-    _, _, saved = x.m.wait_line(r"image: (OS A saved to slot (\d+): generation (\d+), (\d+) MiB of memory.*)", 900,
-                                port="vmm", what="A's image on the server")
-    t.check("first switch: the VMM wrote A to the TFTP server: %s" % saved.group(1), int(saved.group(4)) > 160)
-    agree = vmm_lines(x.m, "tftp", r"slot\d: the server's size \d+ agrees")
-    t.check("the upload was committed only after the server's tsize agreed: %s" % (agree[-1][3] if agree else "?"),
-            bool(agree))
-    _, _, boot_b = x.m.wait_line(r"sleepmux loader \S+: booting OS (\w)", 300, port="vmm",
-                                 since=x.m.mark("vmm"), what="the loader after the reset")
-    t.check("after the reset the loader boots B", boot_b.group(1) == "B")
-    key = store_key(t, vars_file)
-    t.check("the loader's image key is in the firmware's variable store", key is not None)
-    if key:
-        host_verify(t, root, key, "A", "after the first switch")
+    key = first_switch(t, x, root, vars_file, 2, "e1000e")
     x.booted("B")
 
     # B sleeps: the VMM finds A on the server and brings it back.
