@@ -91,6 +91,13 @@ static void ip4(char *out, size_t n, const uint8_t a[4])
     smx_snprintf(out, n, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
 }
 
+bool net_rx_pending(void)
+{
+    size_t len;
+
+    return net.nic && net.nic->rx_peek(net.nic, &len);
+}
+
 static unsigned prefix_len(uint32_t mask)
 {
     unsigned n = 0;

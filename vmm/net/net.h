@@ -22,6 +22,8 @@ bool net_up(const struct pol_store *cfg, char *why, size_t n);
  * callbacks run before the next is taken) and run lwIP's timers. */
 void net_poll(unsigned max_frames);
 #define NET_POLL_BATCH 64
+/* A received frame waits for net_poll. */
+bool net_rx_pending(void);
 /* Stop lwIP's interface and reset the NIC to its power-on state. */
 void net_down(void);
 /* "e1000e 00:02.0 52:54:00:12:34:56 10.0.2.15" */

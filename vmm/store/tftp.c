@@ -126,11 +126,15 @@ static int push(void *ctx, uint64_t block, const void *src, size_t len)
 
 /* One round of the loop. An upload takes one frame at a time: each ACK
  * lets the engine pull at most a window of blocks, and dev_write checks
- * the staging buffer still holds that much before the next. */
+ * the staging buffer still holds that much before the next. The engine's
+ * timer runs only once every frame that arrived has been taken: after
+ * imagestore kept the CPU for a chunk, the acknowledgements that came
+ * meanwhile must count before a timeout does. */
 static void pump(void)
 {
     net_poll(t.kind == T_PUT ? 1 : NET_POLL_BATCH);
-    xfer_lwip_poll(&t.b);
+    if (!net_rx_pending())
+        xfer_lwip_poll(&t.b);
 }
 
 static bool busy(void) { return t.kind != T_NONE && xfer_lwip_busy(&t.b); }

@@ -171,6 +171,7 @@ void net_poll(unsigned max_frames)
         xfer_tick(&server, now);
 }
 void net_down(void) {}
+bool net_rx_pending(void) { return false; }
 const char *net_describe(void) { return "fake"; }
 const uint8_t *net_mac(void) { return mac; }
 
