@@ -24,11 +24,11 @@
 /* PCI Code and ID Assignment 1.9 §1.3: class 02h (network), subclass 00h (Ethernet). */
 #define NET_PCI_CLASS 0x020000u
 #define INTEL_VENDOR 0x8086
-#define E1000E_82574L 0x10d3    /* datasheet §9.3.3.2, the device ID this driver is tested on */
-#define E1000E_BAR 0            /* §9.3.6.1: BAR0, 128 KiB of registers */
+#define E1000E_82574L 0x10d3    /* the 82574L's device ID (datasheet, PCI configuration space) */
+#define E1000E_BAR 0            /* BAR0: the 128 KiB memory-mapped register space */
 #define E1000E_MAP_SIZE 0x20000u
 
-/* Datasheet §10.2: register offsets. */
+/* Datasheet chapter 10 (register descriptions): offsets. */
 #define REG_CTRL 0x0000
 #define REG_STATUS 0x0008
 #define REG_ICR 0x00c0
@@ -50,25 +50,25 @@
 #define REG_RAL0 0x5400
 #define REG_RAH0 0x5404
 
-/* §10.2.2.1 CTRL, §10.2.2.2 STATUS. */
+/* CTRL and STATUS bits. */
 #define CTRL_ASDE (1u << 5)
 #define CTRL_SLU (1u << 6)
 #define CTRL_RST (1u << 26)
 #define STATUS_LU (1u << 1)
-/* §10.2.4.1 RCTL: enable, broadcast accept, 2048-byte buffers (BSIZE 00), strip the CRC. */
+/* RCTL: enable, broadcast accept, 2048-byte buffers (BSIZE 00), strip the CRC. */
 #define RCTL_EN (1u << 1)
 #define RCTL_BAM (1u << 15)
 #define RCTL_SECRC (1u << 26)
-/* §10.2.5.1 TCTL: enable, pad short packets, collision threshold 15, collision distance 63. */
+/* TCTL: enable, pad short packets, collision threshold 15, collision distance 63. */
 #define TCTL_EN (1u << 1)
 #define TCTL_PSP (1u << 3)
 #define TCTL_CT(n) ((uint32_t)(n) << 4)
 #define TCTL_COLD(n) ((uint32_t)(n) << 12)
-/* §10.2.5.2 TIPG: the IEEE 802.3 inter-packet gap for copper (IPGT 8, IPGR1 8, IPGR2 6). */
+/* TIPG: the IEEE 802.3 inter-packet gap for copper (IPGT 8, IPGR1 8, IPGR2 6). */
 #define TIPG_COPPER (8u | 8u << 10 | 6u << 20)
 #define RAH_AV (1u << 31)
 
-/* §7.1.4.1: the legacy receive descriptor. */
+/* Datasheet §7.1 (receive): the legacy receive descriptor. */
 struct rx_desc {
     uint64_t addr;
     uint16_t length;
@@ -81,7 +81,7 @@ _Static_assert(sizeof(struct rx_desc) == 16, "legacy rx descriptor");
 #define RXS_DD (1u << 0)
 #define RXS_EOP (1u << 1)
 
-/* §7.2.10.1: the legacy transmit descriptor. */
+/* Datasheet §7.2 (transmit): the legacy transmit descriptor. */
 struct tx_desc {
     uint64_t addr;
     uint16_t length;
@@ -97,7 +97,7 @@ _Static_assert(sizeof(struct tx_desc) == 16, "legacy tx descriptor");
 #define TXC_RS (1u << 3)
 #define TXS_DD (1u << 0)
 
-/* Ring lengths are multiples of 128 bytes (§10.2.4.7); 2048-byte buffers. */
+/* Ring lengths are multiples of 128 bytes (RDLEN, TDLEN); 2048-byte buffers. */
 #define RX_N 128
 #define TX_N 64
 #define BUF 2048
@@ -118,8 +118,8 @@ static struct e1000e nics[1];
 static uint32_t rd(const struct e1000e *e, unsigned off) { return *(volatile uint32_t *)(e->regs + off); }
 static void wr(const struct e1000e *e, unsigned off, uint32_t v) { *(volatile uint32_t *)(e->regs + off) = v; }
 
-/* §14.6: CTRL.RST resets the MAC and reloads the EEPROM words (MAC
- * address included); the bit clears itself when the reset is done. */
+/* CTRL.RST resets the MAC and reloads the EEPROM words (the MAC address
+ * included); the bit clears itself when the reset is done. */
 static bool dev_reset(struct e1000e *e)
 {
     wr(e, REG_IMC, 0xffffffffu);
@@ -127,7 +127,7 @@ static bool dev_reset(struct e1000e *e)
     wr(e, REG_TCTL, 0);
     wr(e, REG_CTRL, rd(e, REG_CTRL) | CTRL_RST);
     uint64_t t0 = smx_time_ns();
-    while (smx_time_ns() - t0 < 1000000) /* §14.6: no register access for 1 ms after setting RST */
+    while (smx_time_ns() - t0 < 1000000) /* let the reset settle before polling the bit */
         cpu_pause();
     while (rd(e, REG_CTRL) & CTRL_RST)
         if (smx_time_ns() - t0 > RESET_TIMEOUT_NS)
@@ -164,7 +164,7 @@ static void e_rx_done(struct nic_dev *d)
     e->rx[i].status = 0;
     e->rx_next = (i + 1) % RX_N;
     __asm__ volatile("sfence" ::: "memory");
-    wr(e, REG_RDT, i); /* §7.1.4.3: the descriptor is the NIC's again */
+    wr(e, REG_RDT, i); /* the descriptor is the NIC's again */
 }
 
 static void *e_tx_buf(struct nic_dev *d)

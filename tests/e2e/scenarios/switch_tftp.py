@@ -60,6 +60,15 @@ class Net:
             time.sleep(0.05)
         raise RuntimeError("tftpd-hpa does not listen on %s:69" % SERVER)
 
+    def start_dhcp(self, workdir):
+        """busybox's udhcpd on the TAP, leasing from a small range of the namespace's link."""
+        conf = os.path.join(workdir, "udhcpd.conf")
+        with open(conf, "w") as f:
+            f.write("start 10.77.0.50\nend 10.77.0.59\ninterface %s\nlease_file %s\noption subnet 255.255.255.0\n"
+                    % (TAP, os.path.join(workdir, "udhcpd.leases")))
+        self.dhcpd = subprocess.Popen(self.prefix() + ("busybox", "udhcpd", "-f", conf),
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     def stop_server(self):
         """The server and every child it forked for a transfer."""
         pids = sh("ip", "netns", "pids", self.ns, check=False).stdout.split()
@@ -76,6 +85,9 @@ class Net:
 
     def close(self):
         self.stop_server()
+        if getattr(self, "dhcpd", None):
+            self.dhcpd.kill()
+            self.dhcpd.wait()
         sh("ip", "netns", "del", self.ns, check=False)
 
 
@@ -108,13 +120,15 @@ def host_verify(t, root, key, os_id, label):
     os.unlink(dev)
 
 
-def boot(t, device, cycles_a, body):
+def boot(t, device, cycles_a, body, dhcp=False):
     """A fresh server root, the namespace, the server, and one machine with
-    `device` as its NIC; body(x, net, root, vars_file) runs the checks."""
+    `device` as its NIC; body(x, net, root, vars_file) runs the checks.
+    dhcp: the VMM takes its address from udhcpd instead of the config."""
     root = t.path("e2e", t.name, "tftproot")
     shutil.rmtree(root, ignore_errors=True)
     os.makedirs(os.path.join(root, PATH))
-    store = ("tftp-server = %s\ntftp-path = %s\ntftp-client = %s/24\n" % (SERVER, PATH, CLIENT))
+    store = ("tftp-server = %s\ntftp-path = %s\ntftp-client = %s\n"
+             % (SERVER, PATH, "dhcp" if dhcp else CLIENT + "/24"))
     args = {"A": guest_args(cycles_a, end="poweroff"), "B": guest_args(0)}
     disk = make_two_os_disk(t, args, store_mib=16, store=store)
     vars_file = t.path("e2e", t.name, "OVMF_VARS.fd")
@@ -123,6 +137,8 @@ def boot(t, device, cycles_a, body):
     net = Net(root)
     try:
         net.start_server()
+        if dhcp:
+            net.start_dhcp(t.path("e2e", t.name))
         nic = ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % TAP,
                "-device", "%s,netdev=n0,mac=%s,romfile=" % (device, MAC)]
         x = TwoOS(t, disk, "ahci", device, vars_file, extra=nic, prefix=net.prefix())
@@ -139,15 +155,18 @@ def switch_tftp(t):
 
 @scenario("switch-tftp-virtio", suites=("check",), timeout=1500)
 def switch_tftp_virtio(t):
-    """the same store through the VMM's virtio-net driver: first switch to the server, B boots, A comes back"""
+    """the same store through the VMM's virtio-net driver, its address from DHCP: first switch, B boots, A comes back"""
     def body(x, net, root, vars_file):
         x.booted("A")
         first_switch(t, x, root, vars_file, 1, "virtio-net")
+        up = vmm_lines(x.m, "net", r"up: (10\.77\.0\.5\d)/24 \(DHCP\)")
+        t.check("the VMM took its address from the namespace's DHCP server: %s" % (up[0][3] if up else "?"),
+                bool(up), str([l[3] for l in vmm_lines(x.m, "net")]))
         x.booted("B")
         _, _, _, f = x.switch("B", 1, "A", 1)
         x.check_back("A", 1, f, "restore from the TFTP server over virtio-net")
         x.m.stop()
-    boot(t, "virtio-net-pci", 1, body)
+    boot(t, "virtio-net-pci", 1, body, dhcp=True)
 
 
 def first_switch(t, x, root, vars_file, cycle, driver):
