@@ -25,7 +25,7 @@
 #endif
 
 #define SMX_BOOTINFO_MAGIC 0x4f464e4958554d53ull /* "SMUXINFO" */
-#define SMX_BOOTINFO_VERSION 3
+#define SMX_BOOTINFO_VERSION 4
 #define SMX_VMM_VBASE 0xffffffff80000000ull
 #define SMX_REGION_ALIGN (2ull << 20)
 #define SMX_MEMMAP_MAX 256
@@ -235,6 +235,10 @@ struct smx_bootinfo {
     struct smx_layout layout;
     struct smx_store_info store;
     uint8_t master_key[32];   /* the image key (UEFI variable, boot services only) */
+    /* Processors the firmware enabled, the boot CPU included (its MP
+     * services); 0: unknown, the VMM looks for them itself. */
+    uint32_t cpus;
+    uint32_t pad4;
 };
 #define SMX_BOOT_DEBUG_EXITS 0x0001 /* log every VM exit (slow) */
 #define SMX_BOOT_STORE_SELFTEST 0x0002 /* at each S3 request, write, read back and verify an image in the store */

@@ -109,16 +109,33 @@ int idmap_map_2m(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, uint64_t
     return 0;
 }
 
-int idmap_redirect_4k(uint64_t pml4, uint64_t pa, uint64_t len, uint64_t target, uint64_t flags,
-                      idmap_alloc_fn *alloc, void *ctx)
+/* Every 4 KiB page of [pa, pa + len) becomes `leaf` over `to` (one target
+ * for all pages), or over itself when `to` is ~0; not present without
+ * PTE_P. */
+static int set_4k(uint64_t pml4, uint64_t pa, uint64_t len, uint64_t to, uint64_t leaf, uint64_t flags,
+                  idmap_alloc_fn *alloc, void *ctx)
 {
-    if ((pa | len | target) & (KIB4 - 1) || !translatable(pa, len) || !addressable(target, KIB4))
+    if ((pa | len) & (KIB4 - 1) || !translatable(pa, len))
         return -1;
     for (uint64_t off = 0; off < len; off += KIB4) {
         uint64_t *e = walk(pml4, pa + off, 1, flags, alloc, ctx);
         if (!e)
             return -1;
-        *e = target | PTE_P | PTE_RW | flags;
+        *e = leaf & PTE_P ? (to == ~0ull ? pa + off : to) | leaf : 0;
     }
     return 0;
+}
+
+int idmap_redirect_4k(uint64_t pml4, uint64_t pa, uint64_t len, uint64_t target, uint64_t flags,
+                      idmap_alloc_fn *alloc, void *ctx)
+{
+    if (target & (KIB4 - 1) || !addressable(target, KIB4))
+        return -1;
+    return set_4k(pml4, pa, len, target, PTE_P | PTE_RW | flags, flags, alloc, ctx);
+}
+
+int idmap_protect_4k(uint64_t pml4, uint64_t pa, uint64_t len, uint64_t leaf_flags, uint64_t flags,
+                     idmap_alloc_fn *alloc, void *ctx)
+{
+    return set_4k(pml4, pa, len, ~0ull, leaf_flags, flags, alloc, ctx);
 }

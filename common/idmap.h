@@ -68,4 +68,10 @@ int idmap_map_2m(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, uint64_t
 int idmap_redirect_4k(uint64_t pml4, uint64_t pa, uint64_t len, uint64_t target, uint64_t flags,
                       idmap_alloc_fn *alloc, void *ctx);
 
+/* Map every 4 KiB page of [pa, pa + len) to itself with exactly
+ * `leaf_flags` (no PTE_P: not present; no PTE_RW: read-only), splitting
+ * large pages on the way: how a nested view makes a device page trap. */
+int idmap_protect_4k(uint64_t pml4, uint64_t pa, uint64_t len, uint64_t leaf_flags, uint64_t flags,
+                     idmap_alloc_fn *alloc, void *ctx);
+
 #endif

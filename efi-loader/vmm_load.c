@@ -7,6 +7,7 @@
 #include "bootinfo.h"
 #include "fmt.h"
 #include "console.h"
+#include "cpus.h"
 #include "elf_check.h"
 #include "files.h"
 #include "layout.h"
@@ -214,6 +215,7 @@ EFI_STATUS loader_start_vmm(EFI_HANDLE device, const struct loader_vmm_params *p
     else if (!EFI_ERROR(LibGetSystemConfigurationTable(&acpi10, &rsdp)) && rsdp)
         bi->rsdp = (uint64_t)(uintptr_t)rsdp;
     smx_snprintf(bi->loader_version, sizeof bi->loader_version, "%s", SMX_VERSION);
+    bi->cpus = loader_cpu_count();
     copy_memmap(bi);
 
     loader_log("starting the VMM: region %#llx+%llu MiB, entry %#llx, trampoline %#llx", (unsigned long long)base,

@@ -29,7 +29,7 @@ wakeplan.worlds := asan
 # What the CPU back ends decide from CPUID alone (EFER bits a guest may
 # set, how to leave an exit) is pure: tested hosted.
 LIBS += x86pure
-x86pure.srcs := vmm/arch/x86/efer.c vmm/arch/x86/svm/svm_step.c
+x86pure.srcs := vmm/arch/x86/efer.c vmm/arch/x86/svm/svm_step.c vmm/arch/x86/insn.c vmm/arch/x86/guest_walk.c
 x86pure.worlds := asan
 
 VMM_LDS := vmm/vmm.ld

@@ -39,6 +39,16 @@
  *                          down) just before each suspend and the power-off
  *   sleepmux.memmap=1      print the firmware memory map the kernel was handed
  *                          (/sys/firmware/memmap), one event=memmap line a range
+ *   sleepmux.cpus=1        on every CPU in turn (pinned with sched_setaffinity):
+ *                          look for sleepmux's CPUID signature and read the
+ *                          VMM's region through /dev/mem, after filling and
+ *                          after every resume (event=cpus: n=, signature=
+ *                          CPUs that saw it, region_nonzero= bytes found)
+ *                          With sleepmux.idle, each CPU's own exits while
+ *                          idle too (CPUID 0x40000005; event=idle-cpus)
+ *   sleepmux.hotplug=1     before every suspend, take each CPU but the first
+ *                          offline and back online through sysfs, then probe
+ *                          it as above (event=hotplug)
  *   sleepmux.corrupt=N     self-test: on cycle N, flip one bit of the buffer
  *                          just before suspending, so the harness can prove
  *                          that verification catches a changed page
@@ -54,6 +64,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <linux/rtc.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -73,6 +84,7 @@ struct opts {
     char rtc[32], rtc_off[32];
     bool clear_rtc_en;
     bool memmap;
+    bool cpus, hotplug;
 };
 
 static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -343,6 +355,10 @@ static void parse_cmdline(struct opts *o)
             o->clear_rtc_en = true;
         else if (!strcmp(tok, "sleepmux.memmap=1"))
             o->memmap = true;
+        else if (!strcmp(tok, "sleepmux.cpus=1"))
+            o->cpus = true;
+        else if (!strcmp(tok, "sleepmux.hotplug=1"))
+            o->hotplug = true;
         else if (!strcmp(tok, "sleepmux.probe=vmm"))
             o->probe_vmm = true;
         else if (!strcmp(tok, "sleepmux.probe=other"))
@@ -354,6 +370,181 @@ static void parse_cmdline(struct opts *o)
         else if (!strncmp(tok, "sleepmux.state=", 15))
             snprintf(o->state, sizeof o->state, "%s", tok + 15);
     }
+}
+
+/* CPUs the kernel knows (online or not): cpu0 .. cpuN-1. */
+static unsigned cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_CONF);
+    return n > 0 && n < 1024 ? (unsigned)n : 1;
+}
+
+static bool pin(unsigned cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
+static void unpin(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (unsigned i = 0; i < cpu_count(); i++)
+        CPU_SET(i, &set);
+    sched_setaffinity(0, sizeof set, &set);
+}
+
+/* What one CPU sees: sleepmux's signature, and nonzero bytes in the first
+ * MiB and the last page of the VMM's region (read through /dev/mem while
+ * running on that CPU). -1: could not run there. */
+static int64_t probe_cpu(unsigned cpu, bool *signature)
+{
+    *signature = false;
+    if (!pin(cpu))
+        return -1;
+    struct vmm_info v = vmm_info();
+    *signature = v.present;
+    int64_t nz = 0;
+    if (v.present) {
+        int fd = open("/dev/mem", O_RDONLY | O_SYNC);
+        uint64_t first = v.region_size < (1u << 20) ? v.region_size : 1u << 20;
+        volatile uint8_t *p = fd < 0 ? MAP_FAILED : mmap(NULL, first, PROT_READ, MAP_SHARED, fd, (off_t)v.region_base);
+        volatile uint8_t *q = fd < 0 ? MAP_FAILED
+                                     : mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd,
+                                            (off_t)(v.region_base + v.region_size - 4096));
+        if (p == MAP_FAILED || q == MAP_FAILED)
+            nz = -1;
+        else
+            nz = (int64_t)(nonzero_bytes(p, first) + nonzero_bytes(q, 4096));
+        if (p != MAP_FAILED)
+            munmap((void *)p, first);
+        if (q != MAP_FAILED)
+            munmap((void *)q, 4096);
+        if (fd >= 0)
+            close(fd);
+    }
+    return nz;
+}
+
+static bool cpu_online(unsigned cpu)
+{
+    char path[64], val[8];
+    if (cpu == 0)
+        return true;
+    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%u/online", cpu);
+    read_file(path, val, sizeof val);
+    return val[0] == '1';
+}
+
+/* One line for all CPUs: how many ran the probe, saw the signature, and
+ * what they read of the VMM's region. */
+static void probe_cpus(const char *prefix)
+{
+    unsigned n = cpu_count(), ran = 0, sig = 0;
+    int64_t nz = 0;
+    char list[256] = "";
+    size_t at = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (!cpu_online(i))
+            continue;
+        bool s;
+        int64_t z = probe_cpu(i, &s);
+        if (z < 0) {
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s%u:unpinned", at ? "," : "", i);
+            continue;
+        }
+        ran++;
+        sig += s;
+        nz += z;
+        at += (size_t)snprintf(list + at, sizeof list - at, "%s%u:%s", at ? "," : "", i, s ? "sig" : "nosig");
+        if (at >= sizeof list)
+            at = sizeof list - 1;
+    }
+    unpin();
+    report("%sevent=cpus n=%u probed=%u signature=%u region_nonzero=%" PRId64 " list=%s", prefix, n, ran, sig, nz,
+           list);
+}
+
+/* This CPU's own exit count (CPUID 0x40000005), pinned there. */
+static bool cpu_exits(unsigned cpu, uint64_t *exits)
+{
+    uint32_t r[4];
+    if (!pin(cpu))
+        return false;
+    cpuid(0x40000005u, r);
+    *exits = r[2] | (uint64_t)r[3] << 32;
+    return true;
+}
+
+/* Every CPU's exits per second while the guest idles: two reads per CPU
+ * bracket the idle time (each read is one CPUID exit of its own). */
+static void idle_cpus(unsigned seconds)
+{
+    unsigned n = cpu_count();
+    uint64_t before[64] = { 0 }, after;
+    char list[512] = "";
+    size_t at = 0;
+    if (n > 64)
+        n = 64;
+    for (unsigned i = 0; i < n; i++)
+        if (!cpu_exits(i, &before[i]))
+            before[i] = UINT64_MAX;
+    unpin();
+    double t0 = now();
+    sleep(seconds);
+    double dt = now() - t0;
+    for (unsigned i = 0; i < n && at < sizeof list - 32; i++)
+        if (before[i] != UINT64_MAX && cpu_exits(i, &after))
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s%u:%.2f", at ? "," : "", i,
+                                   (double)(after - before[i] - 1) / dt);
+    unpin();
+    report("event=idle-cpus seconds=%.2f rates=%s", dt, list);
+}
+
+static bool write_online(unsigned cpu, char v)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%u/online", cpu);
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return false;
+    bool ok = write(fd, &v, 1) == 1;
+    close(fd);
+    return ok;
+}
+
+/* Every CPU but the first offline and online again: the OS's INIT and
+ * start-up IPIs go through the VMM each time. */
+static void hotplug_cpus(unsigned cycle)
+{
+    unsigned n = cpu_count(), tried = 0, ok = 0;
+    char level[64];
+    /* The kernel's CPU up/down messages would interleave with this
+     * program's lines on the console: quiet it meanwhile. */
+    read_file("/proc/sys/kernel/printk", level, sizeof level);
+    int pf = open("/proc/sys/kernel/printk", O_WRONLY);
+    if (pf >= 0 && write(pf, "1", 1) != 1)
+        report("event=printk error=%s", strerror(errno));
+    double t0 = now();
+    for (unsigned i = 1; i < n; i++) {
+        tried++;
+        if (write_online(i, '0') && !cpu_online(i) && write_online(i, '1') && cpu_online(i))
+            ok++;
+    }
+    if (pf >= 0) {
+        close(pf);
+        usleep(100000);
+        char first[8] = "7";
+        sscanf(level, "%7s", first);
+        pf = open("/proc/sys/kernel/printk", O_WRONLY); /* a sysctl takes one write at offset 0 */
+        if (pf >= 0 && write(pf, first, strlen(first)) < 0)
+            report("event=printk error=%s", strerror(errno));
+        if (pf >= 0)
+            close(pf);
+    }
+    report("cycle=%u event=hotplug cpus=%u ok=%u seconds=%.2f", cycle, tried, ok, now() - t0);
 }
 
 /* The map the kernel got from its EFI stub (the firmware's, as e820 ranges):
@@ -533,6 +724,8 @@ int main(void)
         report("event=vmm signature=none");
     if (o.probe_vmm && v.present)
         probe_vmm_region(&v);
+    if (o.cpus)
+        probe_cpus("");
     if (o.probe_other) {
         uint64_t ob, os_;
         other_range(&ob, &os_);
@@ -546,6 +739,8 @@ int main(void)
         sleep(o.idle);
         uint64_t after = vmm_info().exits;
         report("event=idle seconds=%.2f exits=%" PRIu64, now() - t0, v.present ? after - before - 1 : 0);
+        if (o.cpus && v.present)
+            idle_cpus(o.idle);
     }
 
     unsigned ok = 0, cycle;
@@ -554,6 +749,11 @@ int main(void)
             uint64_t at = (words / 2 + 12345) % words;
             buf[at] ^= 1ull << 17;
             report("cycle=%u event=corrupted offset=0x%" PRIx64, cycle, at * 8);
+        }
+        if (o.hotplug) {
+            hotplug_cpus(cycle);
+            if (o.cpus)
+                probe_cpus("after-hotplug ");
         }
         if (cycle == 1 && o.rtc[0])
             set_rtc(o.rtc);
@@ -581,6 +781,11 @@ int main(void)
                        vi.sleeps, vi.exits);
             else
                 report("cycle=%u pattern=ok seconds=%.2f", cycle, now() - t);
+            if (o.cpus) {
+                char pre[32];
+                snprintf(pre, sizeof pre, "cycle=%u ", cycle);
+                probe_cpus(pre);
+            }
         } else {
             report("cycle=%u pattern=bad first_bad_offset=0x%" PRIx64 " bad_words=%" PRIu64
                    " expected=0x%016" PRIx64 " found=0x%016" PRIx64,

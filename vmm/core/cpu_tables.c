@@ -6,6 +6,8 @@
 
 #include "../arch/x86/cpu.h"
 #include "log.h"
+#include "mem.h"
+#include "vcpu.h"
 
 /* 64-bit TSS (APM vol. 2 §12.2.5): only the IST stacks matter here. */
 struct __attribute__((packed)) tss64 {
@@ -34,33 +36,46 @@ _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate is 16 bytes");
 #define IST_STACK 4096
 enum { IST_NMI = 1, IST_DF = 2, IST_MC = 3 };
 
-static uint64_t gdt[5] __attribute__((aligned(16)));
-static struct tss64 tss __attribute__((aligned(16)));
+/* One CPU's: a TSS is busy while loaded, and IST stacks cannot be shared
+ * by CPUs taking an NMI at once. The IDT is the same for all. */
+struct cpu_tables {
+    uint64_t gdt[5];
+    struct tss64 tss __attribute__((aligned(16)));
+    uint8_t ist_stacks[3][IST_STACK] __attribute__((aligned(16)));
+};
+
+static struct cpu_tables boot_tables __attribute__((aligned(16)));
 static struct idt_gate idt[32] __attribute__((aligned(16)));
-static uint8_t ist_stacks[3][IST_STACK] __attribute__((aligned(16)));
-static volatile int nmi_pending;
 
 extern const uint64_t smx_exception_stubs[32]; /* exceptions.S */
 void smx_exception(uint64_t *frame);
+extern const char smx_idle_hlt[]; /* the HLT in cpu_idle_wait (exceptions.S) */
 void cpu_load_segments(const struct dtr *gdtr, const struct dtr *idtr, uint16_t tr); /* exceptions.S */
 
-void cpu_tables_load(void)
+void *cpu_tables_alloc(void)
 {
-    uint64_t t = (uint64_t)(uintptr_t)&tss;
+    return mem_alloc_pages((sizeof(struct cpu_tables) + 4095) / 4096);
+}
 
-    gdt[0] = 0;
-    gdt[1] = 0x00af9a000000ffffull; /* 64-bit code, DPL 0 */
-    gdt[2] = 0x00cf92000000ffffull; /* data, DPL 0 */
+void cpu_tables_load(struct pcpu *c)
+{
+    struct cpu_tables *ct = c->tables ? c->tables : &boot_tables;
+    uint64_t t = (uint64_t)(uintptr_t)&ct->tss;
+
+    c->tables = ct;
+    ct->gdt[0] = 0;
+    ct->gdt[1] = 0x00af9a000000ffffull; /* 64-bit code, DPL 0 */
+    ct->gdt[2] = 0x00cf92000000ffffull; /* data, DPL 0 */
     /* Available 64-bit TSS (type 9): ltr marks it busy, so it is rebuilt
      * here each time, which also makes reloading after S3 legal. */
-    gdt[3] = (sizeof tss - 1) | ((t & 0xffffff) << 16) | (0x89ull << 40) | ((t >> 24 & 0xff) << 56);
-    gdt[4] = t >> 32;
+    ct->gdt[3] = (sizeof ct->tss - 1) | ((t & 0xffffff) << 16) | (0x89ull << 40) | ((t >> 24 & 0xff) << 56);
+    ct->gdt[4] = t >> 32;
 
-    memset(&tss, 0, sizeof tss);
-    tss.iomap_base = sizeof tss;
-    tss.ist[IST_NMI - 1] = (uint64_t)(uintptr_t)&ist_stacks[0][IST_STACK];
-    tss.ist[IST_DF - 1] = (uint64_t)(uintptr_t)&ist_stacks[1][IST_STACK];
-    tss.ist[IST_MC - 1] = (uint64_t)(uintptr_t)&ist_stacks[2][IST_STACK];
+    memset(&ct->tss, 0, sizeof ct->tss);
+    ct->tss.iomap_base = sizeof ct->tss;
+    ct->tss.ist[IST_NMI - 1] = (uint64_t)(uintptr_t)&ct->ist_stacks[0][IST_STACK];
+    ct->tss.ist[IST_DF - 1] = (uint64_t)(uintptr_t)&ct->ist_stacks[1][IST_STACK];
+    ct->tss.ist[IST_MC - 1] = (uint64_t)(uintptr_t)&ct->ist_stacks[2][IST_STACK];
 
     for (unsigned v = 0; v < 32; v++) {
         uint64_t h = smx_exception_stubs[v];
@@ -70,19 +85,11 @@ void cpu_tables_load(void)
             .ist = v == X86_NMI ? IST_NMI : v == X86_DF ? IST_DF : v == X86_MC ? IST_MC : 0,
         };
     }
-    struct dtr g = { sizeof gdt - 1, (uint64_t)(uintptr_t)gdt };
+    struct dtr g = { sizeof ct->gdt - 1, (uint64_t)(uintptr_t)ct->gdt };
     struct dtr i = { sizeof idt - 1, (uint64_t)(uintptr_t)idt };
     cpu_load_segments(&g, &i, SEL_TSS);
-}
-
-int cpu_nmi_pending(void)
-{
-    return nmi_pending;
-}
-
-void cpu_nmi_delivered(void)
-{
-    nmi_pending = 0;
+    /* %gs:0 is this CPU's struct pcpu from now on (this_cpu()). */
+    wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)c);
 }
 
 static const char *const names[32] = {
@@ -99,7 +106,15 @@ void smx_exception(uint64_t *f)
     uint64_t vector = f[15], error = f[16], rip = f[17], rsp = f[20];
 
     if (vector == X86_NMI) {
-        nmi_pending = 1; /* the guest's: injected at the next entry */
+        struct pcpu *c = this_cpu();
+        /* Taken between the idle loop's check and its HLT: skip the HLT,
+         * or the CPU would sleep through the very event it was woken for. */
+        if (rip == (uint64_t)(uintptr_t)smx_idle_hlt)
+            f[17] = rip + 1;
+        /* The VMM's kick, or the guest's NMI (injected at the next entry).
+         * Two NMIs close together may merge into one, as on hardware. */
+        if (!__atomic_exchange_n(&c->kick, 0, __ATOMIC_ACQ_REL))
+            c->nmi_pending = 1;
         return;
     }
     smx_log("PANIC", "VMM exception %s (vector %llu) error %#llx at rip %#llx rsp %#llx cr2 %#llx",

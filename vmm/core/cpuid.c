@@ -17,6 +17,9 @@
  *   0x40000004  EBX:EAX = the other OS's private range, EDX:ECX = its size
  *               (0 when this VMM does not switch): what this OS must only
  *               ever read as zeros
+ *   0x40000005  EAX = the VMM's number for the CPU executing CPUID (0: the
+ *               boot CPU), EBX = its APIC ID, EDX:ECX = its own VM exits
+ *               (so a guest pinned to each CPU in turn measures each one)
  *
  * CPUID.1:ECX.hypervisor is left as the hardware reports it, so an OS on
  * bare metal keeps behaving as on bare metal.
@@ -27,8 +30,9 @@
 #include "vmm.h"
 
 #define LEAF_BASE 0x40000000u
-#define LEAF_LAST 0x40000004u
+#define LEAF_LAST 0x40000005u
 #define LEAF_OTHER_PRIVATE 0x40000004u
+#define LEAF_THIS_CPU 0x40000005u
 #define INTERFACE_VERSION 1
 
 void vmm_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
@@ -68,6 +72,17 @@ void vmm_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
                 r->edx = (uint32_t)(o->private_size >> 32);
             }
             break;
+        case LEAF_THIS_CPU: {
+            const struct pcpu *c = this_cpu();
+            uint64_t exits = 0;
+            for (unsigned k = 0; k < EXIT_KINDS; k++)
+                exits += c->exits[k];
+            r->eax = c->id;
+            r->ebx = c->apic_id;
+            r->ecx = (uint32_t)exits;
+            r->edx = (uint32_t)(exits >> 32);
+            break;
+        }
         }
         return;
     }

@@ -49,6 +49,18 @@ smx_fresh_stack:
     hlt
     jmp 1b
 
+/* smx_on_stack(top, fn, arg): the same on a given CPU's own stack. */
+    .globl smx_on_stack
+smx_on_stack:
+    movq %rdi, %rsp
+    xorl %ebp, %ebp
+    movq %rsi, %rax
+    movq %rdx, %rdi
+    call *%rax
+1:  cli
+    hlt
+    jmp 1b
+
     .bss
     .align 16
 loader_rsp:

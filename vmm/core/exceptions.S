@@ -88,4 +88,15 @@ cpu_load_segments:
     pushq %rax
     lretq
 
+/* void cpu_idle_wait(volatile uint32_t *until): HLT unless *until is set.
+ * An NMI between the check and the HLT finds its return address at
+ * smx_idle_hlt, and the handler moves it past the HLT (cpu_tables.c). */
+    .globl cpu_idle_wait, smx_idle_hlt
+cpu_idle_wait:
+    cmpl $0, (%rdi)
+    jne 1f
+smx_idle_hlt:
+    hlt
+1:  ret
+
     .section .note.GNU-stack, "", @progbits

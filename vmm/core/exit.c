@@ -2,26 +2,34 @@
 #include "exit.h"
 
 #include "switch.h"
+#include "vmm.h"
 
-static uint64_t counts[EXIT_KINDS];
-
+/* Counted per CPU (no shared cache line on the exit path), summed when
+ * read. */
 void vmm_count_exit(enum exit_kind k)
 {
-    counts[k]++;
+    this_cpu()->exits[k]++;
+}
+
+void vmm_exit_counts(uint64_t sum[EXIT_KINDS])
+{
+    for (unsigned k = 0; k < EXIT_KINDS; k++) {
+        uint64_t n = 0;
+        for (unsigned i = 0; i < vmm.ncpus; i++)
+            n += vmm.cpus[i].exits[k];
+        sum[k] = n;
+    }
 }
 
 uint64_t vmm_exits_total(void)
 {
-    uint64_t n = 0;
+    uint64_t c[EXIT_KINDS], n = 0;
+
+    vmm_exit_counts(c);
 
     for (unsigned i = 0; i < EXIT_KINDS; i++)
-        n += counts[i];
+        n += c[i];
     return n;
-}
-
-const uint64_t *vmm_exit_counts(void)
-{
-    return counts;
 }
 
 void vmm_guest_dead(const char *why)

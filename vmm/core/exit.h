@@ -21,13 +21,13 @@ void vmm_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
 /* The guest triple-faulted (or otherwise cannot continue). */
 __attribute__((noreturn)) void vmm_guest_dead(const char *why);
 
-/* Exit accounting: every exit is counted by kind; totals appear in the
- * sleep log lines and in CPUID leaf 0x40000001. */
+/* Exit accounting: every exit is counted by kind, per CPU; totals appear
+ * in the sleep log lines and in CPUID leaf 0x40000001. */
 enum exit_kind {
-    EXIT_IO, EXIT_CPUID, EXIT_MSR, EXIT_SMI, EXIT_NMI, EXIT_SVM_INSN, EXIT_OTHER, EXIT_KINDS
+    EXIT_IO, EXIT_CPUID, EXIT_MSR, EXIT_SMI, EXIT_NMI, EXIT_SVM_INSN, EXIT_OTHER, EXIT_MMIO, EXIT_KINDS
 };
 void vmm_count_exit(enum exit_kind k);
 uint64_t vmm_exits_total(void);
-const uint64_t *vmm_exit_counts(void);
+void vmm_exit_counts(uint64_t sum[EXIT_KINDS]); /* over every CPU */
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "mmio.h"
 #include "mem.h"
 #include "vmm.h"
 
@@ -96,17 +97,30 @@ static bool layout_ok(const struct smx_bootinfo *bi)
     return true;
 }
 
+/* A view: `h` sunk, then every trapped device range (mmio.h), in all views
+ * alike. */
+static uint64_t build_view(const struct mem_hole *h, unsigned n)
+{
+    struct mem_hole all[3 + MMIO_TRAPS_MAX];
+
+    for (unsigned i = 0; i < n; i++)
+        all[i] = h[i];
+    n += mmio_trap_holes(all + n, MMIO_TRAPS_MAX);
+    return vmm.ops->view_build(all, n);
+}
+
 bool guests_init(const struct smx_bootinfo *bi)
 {
     const struct smx_layout *l = &bi->layout;
-    struct mem_hole vmm_holes[2] = { { bi->region_base, bi->region_size }, { bi->trampoline_base, PAGE } };
+    struct mem_hole vmm_holes[2] = { { bi->region_base, bi->region_size, HOLE_SINK },
+                                     { bi->trampoline_base, PAGE, HOLE_SINK } };
 
     switching_enabled = false;
     if (!bi->switching || !layout_ok(bi)) {
         if (!bi->switching)
             smx_log("guest", "no memory layout for two OSes (the loader said why): OS %c runs alone",
                     'A' + bi->os);
-        guests[bi->os].view = vmm.ops->view_build(vmm_holes, 2);
+        guests[bi->os].view = build_view(vmm_holes, 2);
         return guests[bi->os].view != 0;
     }
     for (int i = 0; i < 2; i++) {
@@ -115,14 +129,14 @@ bool guests_init(const struct smx_bootinfo *bi)
     }
     for (int i = 0; i < 2; i++) {
         struct mem_hole h[3] = { vmm_holes[0], vmm_holes[1],
-                                 { l->private_base[i ^ 1], l->private_size[i ^ 1] } };
-        guests[i].view = vmm.ops->view_build(h, 3);
+                                 { l->private_base[i ^ 1], l->private_size[i ^ 1], HOLE_SINK } };
+        guests[i].view = build_view(h, 3);
         if (!guests[i].view)
             return false;
     }
     /* Both private ranges, sorted, then the VMM's: build_shared wants them in order. */
-    struct mem_hole all[4] = { vmm_holes[1], { l->private_base[0], l->private_size[0] },
-                               { l->private_base[1], l->private_size[1] }, vmm_holes[0] };
+    struct mem_hole all[4] = { vmm_holes[1], { l->private_base[0], l->private_size[0], HOLE_SINK },
+                               { l->private_base[1], l->private_size[1], HOLE_SINK }, vmm_holes[0] };
     for (int i = 1; i < 4; i++)
         for (int j = i; j > 0 && all[j].base < all[j - 1].base; j--) {
             struct mem_hole t = all[j];

@@ -6,6 +6,26 @@
 
 #define LOG_LINE_MAX 256
 
+/* Lines from several CPUs must not interleave on the UART. The wait is
+ * bounded: a CPU that faulted while holding the lock must not silence
+ * the others' panic lines forever. */
+static volatile uint32_t log_lock;
+#define LOG_LOCK_SPINS 100000000u
+
+static void lock(void)
+{
+    for (uint32_t n = 0; n < LOG_LOCK_SPINS; n++) {
+        if (!__atomic_exchange_n(&log_lock, 1, __ATOMIC_ACQUIRE))
+            return;
+        __builtin_ia32_pause();
+    }
+}
+
+static void unlock(void)
+{
+    __atomic_store_n(&log_lock, 0, __ATOMIC_RELEASE);
+}
+
 static struct {
     smx_log_sink *fn;
     void *ctx;
@@ -37,9 +57,11 @@ void smx_vlog(const char *tag, const char *fmt, va_list ap)
     while (len > (size_t)n && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--; /* callers (lwIP) may end their own lines */
     line[len++] = '\n';
+    lock();
     for (unsigned i = 0; i < sizeof sinks / sizeof sinks[0]; i++)
         if (sinks[i].fn)
             sinks[i].fn(sinks[i].ctx, line, len);
+    unlock();
 }
 
 void smx_log(const char *tag, const char *fmt, ...)

@@ -18,17 +18,14 @@
 #include "iotrap.h"
 #include "log.h"
 #include "mem.h"
+#include "smp.h"
+#include "../arch/x86/apic.h"
 #include "switch.h"
 #include "time.h"
 #include "version.h"
 #include "vmm.h"
 
 struct vmm_state vmm;
-
-struct pcpu *this_cpu(void)
-{
-    return &vmm.boot_cpu;
-}
 
 static void uart_sink(void *ctx, const char *s, size_t n)
 {
@@ -83,14 +80,21 @@ enum smx_start_error vmm_start(struct smx_bootinfo *bi)
         return e;
     if (!guests_init(bi))
         return SMX_START_NO_MEMORY;
-    e = vmm.ops->cpu_init(this_cpu());
+    struct pcpu *bsp = &vmm.cpus[0];
+    bsp->self = bsp;
+    bsp->apic_id = apic_id();
+    vmm.ncpus = 1;
+    e = vmm.ops->cpu_init(bsp);
     if (e)
         return e;
-    this_cpu()->view = guests[bi->os].view;
-    cpu_tables_load();
+    bsp->view = guests[bi->os].view;
+    /* Nothing can fail from here on: the loader's tables give way to ours. */
+    cpu_tables_load(bsp);
+    vmm.ops->resume(bsp);
+    smp_start_aps();
     integrity_init();
     smx_log("vmm", "active: %s back end, %u trapped port ranges, %llu KiB free; the firmware continues as guest",
             vmm.ops->name, io_trap_count(), (unsigned long long)(mem_free_bytes() >> 10));
     switch_start();
-    vmm.ops->run_boot(this_cpu(), &bi->guest);
+    vmm.ops->run_boot(bsp, &bi->guest);
 }

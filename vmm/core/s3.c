@@ -13,6 +13,7 @@
 #include "mem.h"
 #include "platform.h"
 #include "sleep.h"
+#include "smp.h"
 #include "time.h"
 #include "vmm.h"
 
@@ -28,6 +29,11 @@ struct __attribute__((packed)) trampoline_data {
     uint32_t cr3_lo, cr3_hi;
     uint64_t resume;
     uint64_t stack;
+    uint64_t ap_entry;
+    uint64_t ap_stacks;
+    uint64_t ap_stack_size;
+    uint32_t ap_max;
+    uint32_t ap_next;
 };
 
 extern const char smx_trampoline_start[], smx_trampoline_end[], smx_trampoline_data[], smx_trampoline_long[];
@@ -45,7 +51,7 @@ uint32_t s3_trampoline_vector(void)
 /* Copy the trampoline into its page and fill in its data. Done at start
  * and again before every sleep: the page is hidden from the guest, but
  * firmware could have touched it, and copying 200 bytes costs nothing. */
-static void install(void)
+void s3_trampoline_install(void)
 {
     uint64_t page = vmm.bi->trampoline_base;
     size_t len = (size_t)(smx_trampoline_end - smx_trampoline_start);
@@ -60,6 +66,13 @@ static void install(void)
     d->cr3_hi = 0;
     d->resume = (uint64_t)(uintptr_t)smx_vmm_wake;
     d->stack = (uint64_t)(uintptr_t)&wake_stack[sizeof wake_stack];
+    /* The same page starts the APs (smp.c): a start-up IPI's vector is a
+     * page number, and the code tells the boot CPU from an AP. */
+    d->ap_entry = smp_ap_start.entry;
+    d->ap_stacks = smp_ap_start.stacks;
+    d->ap_stack_size = smp_ap_start.stack_size;
+    d->ap_max = smp_ap_start.max;
+    d->ap_next = 0;
 }
 
 static int s3_init(const struct smx_bootinfo *bi)
@@ -69,7 +82,7 @@ static int s3_init(const struct smx_bootinfo *bi)
                 (unsigned long long)bi->trampoline_base, (unsigned long long)bi->host_cr3);
         return SMX_START_BAD_BOOTINFO;
     }
-    install();
+    s3_trampoline_install();
     return 0;
 }
 SMX_INIT("20", s3_init);
@@ -80,7 +93,7 @@ static void s3_sleep(void (*write_sleep_registers)(void *ctx), void *ctx, s3_wak
     struct acpi_error err;
 
     wake_to = on_wake;
-    install();
+    s3_trampoline_install();
     /* A VMM whose memory changed must not be what the platform wakes into:
      * the FACS keeps the OS's vector and the OS resumes without the VMM. */
     if (!integrity_check("sleep")) {
@@ -117,7 +130,9 @@ void s3_sleep_vmm(s3_wake_fn *on_wake)
 /* From the trampoline: long mode, VMM page tables, fresh stack. */
 void vmm_wake(void)
 {
-    cpu_tables_load();
+    struct pcpu *bsp = &vmm.cpus[0];
+
+    cpu_tables_load(bsp);
     if (vmm.bi->log_port)
         smx_uart_init(vmm.bi->log_port); /* firmware reset it on the way up */
     smx_time_resume();
@@ -126,7 +141,8 @@ void vmm_wake(void)
     if (!integrity_check("wake"))
         smx_log("s3", "entering the OS anyway: it has no other way back; its next S3 goes to the firmware "
                 "without the VMM");
-    vmm.ops->resume(this_cpu());
+    vmm.ops->resume(bsp);
+    smp_start_aps(); /* the platform reset them: they come back into the VMM */
     struct wake_entry we = { 0 };
     if (wake_to)
         wake_to(&we);
@@ -134,5 +150,5 @@ void vmm_wake(void)
         smx_panic("s3: woke up with nobody to wake");
     smx_log("s3", "entering the OS at its waking vector %#llx (%s)", (unsigned long long)we.vector,
             we.mode == WAKE_REAL16 ? "real mode" : "32-bit protected mode");
-    vmm.ops->run_wake(this_cpu(), &we);
+    vmm.ops->run_wake(bsp, &we);
 }

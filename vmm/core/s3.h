@@ -15,6 +15,9 @@
 
 /* The real-mode address the firmware must jump to on wake. */
 uint32_t s3_trampoline_vector(void);
+/* Copy the trampoline into its page and fill in its data (the wake path
+ * and the AP start, smp.h). */
+void s3_trampoline_install(void);
 
 /* The callback that, after wake, puts the OS's FACS back and says how to
  * enter it. */

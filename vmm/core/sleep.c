@@ -34,8 +34,10 @@ struct pending_sleep {
 
 static void log_request(const struct acpi_sleep_event *ev, const char *reg, uint32_t value)
 {
-    const uint64_t *c = vmm_exit_counts();
+    uint64_t c[EXIT_KINDS];
     char state[8] = "S?";
+
+    vmm_exit_counts(c);
 
     if (ev->state <= 5)
         state[1] = (char)('0' + ev->state);

@@ -31,6 +31,7 @@
 #include "reset.h"
 #include "../store/store.h"
 #include "s3.h"
+#include "smp.h"
 #include "time.h"
 #include "vmm.h"
 #include "wake_hook.h"
@@ -320,6 +321,7 @@ void switch_sleep(unsigned state, const struct hw_request *hw)
 {
     t_request = smx_time_ns();
     pending = hw;
+    smp_park_others("sleep request");
     if (!switching_enabled || !learn_store()) {
         alone(state, hw);
         return;
@@ -337,6 +339,7 @@ void switch_reset(const char *how, const struct hw_request *hw)
 {
     t_request = smx_time_ns();
     pending = hw;
+    smp_park_others("reset");
     if (!switching_enabled || !learn_store()) {
         hw->write(hw->ctx);
         return;
@@ -348,6 +351,7 @@ void switch_reset(const char *how, const struct hw_request *hw)
 void switch_guest_dead(const char *why_dead)
 {
     smx_log("switch", "OS %c cannot continue (%s)", switch_active_letter(), why_dead);
+    smp_park_others("OS failure");
     t_request = smx_time_ns();
     pending = NULL;
     if (switching_enabled) {

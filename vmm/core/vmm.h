@@ -12,7 +12,8 @@
 struct vmm_state {
     struct smx_bootinfo *bi;
     const struct vcpu_ops *ops;
-    struct pcpu boot_cpu;
+    struct pcpu cpus[SMX_CPUS_MAX]; /* [0] is the boot CPU */
+    unsigned ncpus;                 /* CPUs that ever arrived in the VMM */
     uint32_t sleep_requests; /* PM1 sleep writes seen (any S-state) */
     uint32_t wakes;          /* S3 resumes completed */
 };

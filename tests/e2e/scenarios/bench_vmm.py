@@ -21,11 +21,11 @@ CYCLES = 3
 IDLE = 10
 
 
-def one_boot(t, label, vmm):
+def one_boot(t, label, vmm, smp=1):
+    extra = "sleepmux.idle=%d" % IDLE + (" sleepmux.cpus=1" if smp > 1 else "")
     esp = make_sleepmux_esp(t, name="esp-%s.img" % label, vmm=vmm,
-                            guest_args=cmdline(cycles=CYCLES, end="poweroff", buffer="64M",
-                                               extra="sleepmux.idle=%d" % IDLE))
-    m = t.machine(label, disks=[esp])
+                            guest_args=cmdline(cycles=CYCLES, end="poweroff", buffer="64M", extra=extra))
+    m = t.machine(label, disks=[esp], smp=smp)
     m.start()
     g = Guest(t, m, "A")
     r = {}
@@ -34,6 +34,9 @@ def one_boot(t, label, vmm):
     r["boot_exits"] = int(v.get("exits", 0))
     _, idle, _ = g.wait(r"event=idle", IDLE + 60, "the idle measurement")
     r["idle_exits_per_s"] = int(idle["exits"]) / float(idle["seconds"])
+    if smp > 1 and vmm:
+        _, ic, _ = g.wait(r"event=idle-cpus", IDLE + 60, "the per-CPU idle measurement")
+        r["idle_cpus"] = ic.get("rates", "")
     sleeps, resumes = [], []
     for n in range(1, CYCLES + 1):
         c = g.s3_cycle(n)
@@ -78,3 +81,22 @@ def bench_vmm(t):
             % (2 * RUNS, CYCLES),
             all(len(res[k]) == RUNS and all(r["user"] > 0 and r["sleep"] > 0 and r["resume"] > 0 for r in res[k])
                 for k in res) and v["boot_exits"] > 0)
+
+
+@scenario("bench-smp", suites=("bench",))
+def bench_smp(t):
+    """-smp 2: boot time with the VMM against without, and each CPU's exits while idle, same run"""
+    runs = 2
+    res = {False: [], True: []}
+    for i in range(runs):
+        for vmm in (False, True):
+            res[vmm].append(one_boot(t, "smp2-%s-%d" % ("vmm" if vmm else "bare", i), vmm, smp=2))
+    b = min(r["user"] for r in res[False])
+    v = min(r["user"] for r in res[True])
+    t.note("-smp 2, best of %d boots each:" % runs)
+    t.note("%-34s %9.2fs %9.2fs %7.3fx" % ("QEMU start -> guest user space", b, v, v / b))
+    t.note("%-34s %10s %s" % ("VM exits per second while idle", "", "  ".join(
+        "cpu %s: %s/s" % tuple(x.split(":")) for x in res[True][-1]["idle_cpus"].split(",") if ":" in x)))
+    t.check("the bench booted -smp 2 %d times with and %d times without the VMM, and measured each CPU idle"
+            % (runs, runs), all(len(res[k]) == runs for k in res)
+            and all(len(r["idle_cpus"].split(",")) == 2 for r in res[True]))

@@ -138,15 +138,18 @@ def svm_fallback(t):
 
 @scenario("svm-smm", suites=("check",))
 def svm_smm(t):
-    """SMM firmware (OVMF's secure-boot build, q35 smm=on): boots and sleeps under the VMM"""
-    esp = make_sleepmux_esp(t, guest_args=cmdline(cycles=2, end="kbd-reset"))
-    m = t.machine(disks=[esp], firmware="OVMF_CODE_4M.secboot.fd", smm=True)
+    """SMM firmware (OVMF's secure-boot build, q35 smm=on) with 2 CPUs: boots and sleeps under the VMM"""
+    esp = make_sleepmux_esp(t, guest_args=cmdline(cycles=2, end="kbd-reset", extra="sleepmux.cpus=1"))
+    m = t.machine(disks=[esp], firmware="OVMF_CODE_4M.secboot.fd", smm=True, smp=2)
     m.start()
     g = Guest(t, m, "A")
     m.wait_line(r"vmm: active: svm", 120, port="vmm", what="the VMM to become active")
     g.boot()
     _, v, _ = g.wait(r"event=vmm ", 30, "the guest's CPUID probe")
     t.check("the guest runs under the VMM on SMM firmware", v.get("signature") == "sleepmux-vmm", str(v))
+    _, cp, _ = g.wait(r"event=cpus ", 60, "the per-CPU probe")
+    t.check("with SMM firmware both CPUs run under the VMM (%s)" % cp.get("list"),
+            cp.get("signature") == "2" and cp.get("region_nonzero") == "0", str(cp))
     for n in (1, 2):
         c = g.s3_cycle(n)
         t.check("cycle %d: S3 through the VMM with SMM firmware, pattern intact" % n, c["ok"], str(c["fields"]))

@@ -156,6 +156,9 @@ class Machine:
         if os.path.exists(self.qmp_path):
             os.unlink(self.qmp_path)
         cmd += ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+        if os.environ.get("SMX_E2E_MONITOR"):
+            # Debugging: a human monitor beside the harness's QMP (info registers -a, ...).
+            cmd += ["-monitor", "unix:%s,server=on,wait=off" % os.path.join(workdir, "monitor.sock")]
         if kernel:
             cmd += ["-kernel", kernel]
         if initrd:

@@ -169,6 +169,30 @@ Test(idmap, two_mib_map_is_split_for_a_hidden_page)
     cr_assert_eq(census(root).aliased, 2);
 }
 
+/* A trapped device page: the APIC's read-only (writes exit), an ECAM
+ * page not present (every access exits); its neighbours keep their
+ * identity mapping, and the page still maps to itself. */
+Test(idmap, a_trapped_page_keeps_its_address_and_loses_its_rights)
+{
+    uint64_t root = idmap_build(4 * GIB, IDMAP_LEAF_1G, PTE_US, fake_alloc, &fk);
+    uint64_t pa;
+
+    cr_assert(root);
+    cr_assert_eq(idmap_protect_4k(root, 0xfee00000, 0x1000, PTE_P | PTE_US, PTE_US, fake_alloc, &fk), 0);
+    cr_assert_eq(idmap_protect_4k(root, 0xb0008000, 0x2000, 0, PTE_US, fake_alloc, &fk), 0);
+    cr_assert(translate(root, 0xfee00300, &pa));
+    cr_assert_eq(pa, 0xfee00300);
+    const uint64_t *pte = &tbl(tbl(tbl(tbl(root)[0])[3])[0x1f7])[0];
+    cr_assert_eq(*pte, 0xfee00000 | PTE_P | PTE_US, "read-only: no PTE_RW");
+    cr_assert_not(translate(root, 0xb0008000, &pa), "not present");
+    cr_assert_not(translate(root, 0xb0009fff, &pa));
+    cr_assert(translate(root, 0xb000a000, &pa));
+    cr_assert_eq(pa, 0xb000a000);
+    cr_assert(translate(root, 0xfee01000, &pa));
+    cr_assert_eq(pa, 0xfee01000);
+    cr_assert_eq(census(root).aliased, 0);
+}
+
 Test(idmap, table_pages_for_a_40_bit_machine)
 {
     cr_assert_eq(idmap_table_pages(1ull << 40, IDMAP_LEAF_1G), 1 + 2);

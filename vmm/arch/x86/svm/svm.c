@@ -26,6 +26,8 @@
 #include "../../../core/iotrap.h"
 #include "../../../core/log.h"
 #include "../../../core/mem.h"
+#include "../../../core/smp.h"
+#include "../apic.h"
 #include "../../../core/vcpu.h"
 #include "../../../core/vmm.h"
 #include "../../x86/cpu.h"
@@ -73,8 +75,9 @@ static void iopm_trap(uint16_t port, unsigned len)
         svm.iopm[p / 8] |= (uint8_t)(1u << (p % 8));
 }
 
-/* MSRPM: two bits per MSR (read, write) in three 2 KiB ranges (§15.11). */
-static void msrpm_trap(uint32_t msr)
+/* MSRPM: two bits per MSR (read, write) in three 2 KiB ranges (§15.11);
+ * `rw` 1 traps reads, 2 writes, 3 both. */
+static void msrpm_trap(uint32_t msr, unsigned rw)
 {
     uint32_t base;
 
@@ -87,7 +90,7 @@ static void msrpm_trap(uint32_t msr)
     else
         return;
     uint32_t bit = base + msr * 2;
-    svm.msrpm[bit / 8] |= (uint8_t)(3u << (bit % 8));
+    svm.msrpm[bit / 8] |= (uint8_t)(rw << (bit % 8));
 }
 
 static void enable_svm(struct svm_cpu *v)
@@ -121,9 +124,10 @@ static enum smx_start_error svm_init(const struct smx_bootinfo *bi)
     struct efer_cpuid ec = efer_cpuid_now();
     svm.efer_writable = efer_guest_writable(&ec);
     io_trap_each(iopm_trap);
-    msrpm_trap(MSR_EFER);
-    msrpm_trap(MSR_VM_CR);
-    msrpm_trap(MSR_VM_HSAVE_PA);
+    msrpm_trap(MSR_EFER, 3);
+    msrpm_trap(MSR_VM_CR, 3);
+    msrpm_trap(MSR_VM_HSAVE_PA, 3);
+    msrpm_trap(MSR_X2APIC_ICR, 2); /* INIT and start-up IPIs in x2APIC mode (core/smp.c) */
     return SMX_START_OK;
 }
 
@@ -139,7 +143,6 @@ static enum smx_start_error svm_cpu_init(struct pcpu *c)
     if (!v->vmcb || !v->host || !v->hsave)
         return SMX_START_NO_MEMORY;
     c->arch = v;
-    enable_svm(v);
     return SMX_START_OK;
 }
 
@@ -165,7 +168,8 @@ static void setup_control(struct pcpu *c)
 
     memset(vmcb, 0, sizeof *vmcb);
     ctl->intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_MSR_PROT |
-                           SVM_INTERCEPT_SMI | SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_INVLPGA;
+                           SVM_INTERCEPT_SMI | SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_INVLPGA |
+                           SVM_INTERCEPT_NMI;
     ctl->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
                            SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
                            SVM_INTERCEPT_SKINIT;
@@ -191,9 +195,9 @@ __attribute__((noreturn)) static void run_loop(struct pcpu *c)
     for (;;) {
         /* An NMI the VMM caught is the guest's; if another event is being
          * injected, the NMI waits for the next entry. */
-        if (cpu_nmi_pending() && !(v->vmcb->ctl.eventinj & SVM_EVTINJ_VALID)) {
+        if (c->nmi_pending && !(v->vmcb->ctl.eventinj & SVM_EVTINJ_VALID)) {
             v->vmcb->ctl.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | X86_NMI;
-            cpu_nmi_delivered();
+            c->nmi_pending = 0;
         }
         /* The memory view is the only thing that makes the guest's
          * cached translations stale: flush on the first entry and when
@@ -206,6 +210,7 @@ __attribute__((noreturn)) static void run_loop(struct pcpu *c)
          * NMI) is taken now, in host mode, then close it again. */
         __asm__ volatile("stgi; clgi" : : : "memory");
         svm_handle_exit(c);
+        smp_after_exit(c);
     }
 }
 
@@ -256,7 +261,31 @@ __attribute__((noreturn)) static void svm_run_boot(struct pcpu *c, const struct 
 
 static void svm_resume(struct pcpu *c)
 {
-    enable_svm(svm_of(c)); /* the CPU came out of reset: EFER and VM_HSAVE_PA are gone */
+    enable_svm(svm_of(c)); /* at first, and after a reset: EFER and VM_HSAVE_PA are gone */
+}
+
+/* GIF is clear in the VMM except here: an NMI (another CPU's kick) must be
+ * able to wake the HLT (§15.17). Interrupts stay off (RFLAGS.IF). */
+static void svm_idle(struct pcpu *c, volatile uint32_t *until)
+{
+    (void)c;
+    __asm__ volatile("stgi" : : : "memory");
+    cpu_idle_wait(until);
+    __asm__ volatile("clgi" : : : "memory");
+}
+
+static void svm_guest_context(struct pcpu *c, struct vcpu_context *x)
+{
+    struct svm_cpu *v = svm_of(c);
+    const struct svm_gprs *g = &v->gprs;
+    const struct vmcb_save *s = &v->vmcb->save;
+
+    *x = (struct vcpu_context){
+        .gpr = { s->rax, g->rcx, g->rdx, g->rbx, s->rsp, g->rbp, g->rsi, g->rdi, g->r8, g->r9, g->r10, g->r11,
+                 g->r12, g->r13, g->r14, g->r15 },
+        .rip = s->rip, .rflags = s->rflags, .cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4,
+        .efer = s->efer & ~EFER_SVME,
+    };
 }
 
 __attribute__((noreturn)) static void svm_run_wake(struct pcpu *c, const struct wake_entry *we)
@@ -321,4 +350,6 @@ const struct vcpu_ops svm_ops = {
     .resume = svm_resume,
     .run_wake = svm_run_wake,
     .inject_exception = svm_inject,
+    .idle = svm_idle,
+    .guest_context = svm_guest_context,
 };

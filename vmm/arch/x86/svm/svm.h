@@ -3,6 +3,7 @@
 #ifndef SMX_SVM_H
 #define SMX_SVM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../../../core/vcpu.h"
@@ -48,6 +49,10 @@ uint64_t svm_view_build(const struct mem_hole *holes, unsigned n);
 
 /* One exit: decode, act, advance RIP (svm_exit.c). */
 void svm_handle_exit(struct pcpu *c);
+
+/* A nested page fault on a trapped device page: emulate the access
+ * (svm_mmio.c). False when it is not one, or cannot be emulated. */
+bool svm_mmio_exit(struct pcpu *c);
 
 void svm_inject(struct pcpu *c, uint8_t vector, int has_error, uint32_t error);
 

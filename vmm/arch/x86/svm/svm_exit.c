@@ -10,6 +10,8 @@
 
 #include "../../../core/exit.h"
 #include "../../../core/log.h"
+#include "../../../core/smp.h"
+#include "../apic.h"
 #include "../../../core/vmm.h"
 #include "../../x86/cpu.h"
 #include "svm_step.h"
@@ -82,6 +84,10 @@ static void handle_msr(struct pcpu *c, struct vmcb *v)
             }
             /* LMA is the CPU's to set; SVME must stay on under us. */
             v->save.efer = (val & ~EFER_LMA) | (v->save.efer & EFER_LMA) | EFER_SVME;
+            break;
+        case MSR_X2APIC_ICR:
+            if (!smp_guest_ipi(c, (uint32_t)val, (uint32_t)(val >> 32)))
+                wrmsr(msr, val);
             break;
         case MSR_VM_CR:       /* locked: writes are ignored, as on hardware */
         case MSR_VM_HSAVE_PA: /* meaningless with SVM disabled */
@@ -168,6 +174,8 @@ void svm_handle_exit(struct pcpu *c)
     case SVM_EXIT_SHUTDOWN:
         vmm_guest_dead("triple fault");
     case SVM_EXIT_NPF:
+        if (svm_mmio_exit(c))
+            break;
         smx_log("svm", "nested page fault at gpa %#llx (error %#llx) rip %#llx",
                 (unsigned long long)v->ctl.exitinfo2, (unsigned long long)v->ctl.exitinfo1,
                 (unsigned long long)v->save.rip);

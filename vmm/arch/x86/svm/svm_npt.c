@@ -73,8 +73,16 @@ uint64_t svm_view_build(const struct mem_hole *holes, unsigned n)
     for (unsigned i = 0; i < n; i++) {
         uint64_t base = holes[i].base & ~0xfffull;
         uint64_t end = (holes[i].base + holes[i].size + 0xfff) & ~0xfffull;
-        if (end > base &&
-            idmap_redirect_4k(root, base, end - base, mem_phys(svm.sink), PTE_US, alloc_table, NULL))
+        if (end <= base)
+            continue;
+        /* A trapped page maps to itself without the right that must exit:
+         * write (read-only) or any access (not present), §15.25.6. */
+        int err = holes[i].kind == HOLE_SINK
+                      ? idmap_redirect_4k(root, base, end - base, mem_phys(svm.sink), PTE_US, alloc_table, NULL)
+                      : idmap_protect_4k(root, base, end - base,
+                                         holes[i].kind == HOLE_TRAP_WRITE ? PTE_P | PTE_US : 0, PTE_US,
+                                         alloc_table, NULL);
+        if (err)
             return 0;
     }
     integrity_add_tables(root, "nested page tables");
