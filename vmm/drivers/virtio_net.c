@@ -111,7 +111,7 @@ static bool vq_setup(struct vnet *v, unsigned idx)
     outw(v->io + VIO_QUEUE_SELECT, (uint16_t)idx);
     uint16_t n = inw(v->io + VIO_QUEUE_SIZE);
     if (!n || n > QMAX || (n & (n - 1))) {
-        smx_log("virtio-net", "%s: queue %u has %u entries (1 to %u, a power of two, expected)", v->claim.name, idx,
+        smx_log("virtio", "%s: queue %u has %u entries (1 to %u, a power of two, expected)", v->claim.name, idx,
                 n, QMAX);
         return false;
     }
@@ -233,7 +233,7 @@ static bool up(struct vnet *v)
     outb(v->io + VIO_STATUS, ST_ACKNOWLEDGE | ST_DRIVER);
     uint32_t have = inl(v->io + VIO_HOST_FEATURES);
     if (!(have & NET_F_MAC)) {
-        smx_log("virtio-net", "%s: the device offers no MAC address (features %#x)", v->claim.name, have);
+        smx_log("virtio", "%s: the device offers no MAC address (features %#x)", v->claim.name, have);
         return false;
     }
     outl(v->io + VIO_GUEST_FEATURES, NET_F_MAC);
@@ -249,7 +249,7 @@ static bool up(struct vnet *v)
     outb(v->io + VIO_STATUS, ST_ACKNOWLEDGE | ST_DRIVER | ST_DRIVER_OK);
     outw(v->io + VIO_QUEUE_NOTIFY, RXQ);
     const uint8_t *m = v->dev.mac;
-    smx_log("virtio-net", "%s: up (legacy interface, queues of %u/%u), MAC %02x:%02x:%02x:%02x:%02x:%02x, in %llu us",
+    smx_log("virtio", "%s: up (legacy interface, queues of %u/%u), MAC %02x:%02x:%02x:%02x:%02x:%02x, in %llu us",
             v->claim.name, v->q[RXQ].size, v->q[TXQ].size, m[0], m[1], m[2], m[3], m[4], m[5],
             (unsigned long long)((smx_time_ns() - t0) / 1000));
     return true;
@@ -272,7 +272,7 @@ static struct nic_dev *virtio_net_open(void)
     pci_name(&f, name);
     uint32_t bar = pci_read32(&f, PCI_BAR0);
     if (!(bar & PCI_BAR_IO) || !(bar & 0xfffcu)) {
-        smx_log("virtio-net", "%s: BAR0 is not the legacy I/O window (%#x)", name, bar);
+        smx_log("virtio", "%s: BAR0 is not the legacy I/O window (%#x)", name, bar);
         return NULL;
     }
     v->io = (uint16_t)(bar & 0xfffcu);
@@ -306,7 +306,7 @@ static void virtio_net_reset_all(void)
             outl(v->io + VIO_QUEUE_PFN, 0);
         }
         pci_claim_release(&v->claim);
-        smx_log("virtio-net", "%s: reset to power-on state, PCI command %#x restored in %llu us", v->claim.name,
+        smx_log("virtio", "%s: reset to power-on state, PCI command %#x restored in %llu us", v->claim.name,
                 v->claim.saved_command, (unsigned long long)((smx_time_ns() - t0) / 1000));
     }
 }

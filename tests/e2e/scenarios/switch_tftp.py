@@ -158,7 +158,7 @@ def switch_tftp_virtio(t):
     """the same store through the VMM's virtio-net driver, its address from DHCP, 8 KiB blocks in IP fragments: first switch, B boots, A comes back"""
     def body(x, net, root, vars_file):
         x.booted("A")
-        first_switch(t, x, root, vars_file, 1, "virtio-net")
+        first_switch(t, x, root, vars_file, 1, "virtio-net", "virtio")
         up = vmm_lines(x.m, "net", r"up: (10\.77\.0\.5\d)/24 \(DHCP\)")
         t.check("the VMM took its address from the namespace's DHCP server: %s" % (up[0][3] if up else "?"),
                 bool(up), str([l[3] for l in vmm_lines(x.m, "net")]))
@@ -171,14 +171,14 @@ def switch_tftp_virtio(t):
     boot(t, "virtio-net-pci", 1, body, dhcp=True, store_extra="tftp-blksize = 8192\n")
 
 
-def first_switch(t, x, root, vars_file, cycle, driver):
+def first_switch(t, x, root, vars_file, cycle, driver, tag):
     """A's sleep (its cycle `cycle`) writes it to the server; the loader boots B."""
     x.g["A"].wait(r"cycle=%d event=suspend" % cycle, 120, "guest A's S3 request (cycle %d)" % cycle)
     _, _, saved = x.m.wait_line(r"image: (OS A saved to slot (\d+): generation (\d+), (\d+) MiB of memory.*)", 900,
                                 port="vmm", what="A's image on the server")
     t.check("first switch: the VMM wrote A to the TFTP server through %s: %s" % (driver, saved.group(1)),
             int(saved.group(4)) > 160)
-    up = vmm_lines(x.m, driver, r"up.*MAC (\S+),")
+    up = vmm_lines(x.m, tag, r"up.*MAC (\S+),")
     t.check("the VMM's %s driver read the NIC's own MAC address %s" % (driver, MAC),
             bool(up) and ("MAC %s," % MAC) in up[0][3], str([m[3] for m in up]))
     agree = vmm_lines(x.m, "tftp", r"slot\d: the server's size \d+ agrees")
@@ -216,7 +216,7 @@ def run(t, x, net, root, vars_file):
 
     # The server is back: the first switch writes A, the loader boots B.
     net.start_server()
-    key = first_switch(t, x, root, vars_file, 2, "e1000e")
+    key = first_switch(t, x, root, vars_file, 2, "e1000e", "e1000e")
     x.booted("B")
 
     # B sleeps: the VMM finds A on the server and brings it back.
