@@ -141,8 +141,9 @@ def boot(t, device, cycles_a, body, dhcp=False, store_extra=""):
             net.start_dhcp(t.path("e2e", t.name))
         nic = ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % TAP,
                "-device", "%s,netdev=n0,mac=%s,romfile=" % (device, MAC)]
-        x = TwoOS(t, disk, "ahci", device, vars_file, extra=nic, prefix=net.prefix())
-        body(x, net, root, vars_file)
+        def machine(label):
+            return TwoOS(t, disk, "ahci", label, vars_file, extra=nic, prefix=net.prefix())
+        body(machine(device), net, root, vars_file, machine)
     finally:
         net.close()
 
@@ -150,22 +151,36 @@ def boot(t, device, cycles_a, body, dhcp=False, store_extra=""):
 @scenario("switch-tftp", suites=("check",), timeout=2400)
 def switch_tftp(t):
     """the store on tftpd-hpa through the VMM's e1000e driver: server lost mid-upload, first switch, restore, power-off keeps B"""
-    boot(t, "e1000e", 3, lambda x, net, root, vars_file: run(t, x, net, root, vars_file))
+    boot(t, "e1000e", 3, lambda x, net, root, vars_file, machine: run(t, x, net, root, vars_file))
 
 
-@scenario("switch-tftp-virtio", suites=("check",), timeout=1500)
+@scenario("switch-tftp-virtio", suites=("check",), timeout=1800)
 def switch_tftp_virtio(t):
-    """the same store through the VMM's virtio-net driver, its address from DHCP, 8 KiB blocks in IP fragments: first switch, B boots, A comes back"""
-    def body(x, net, root, vars_file):
+    """virtio-net, DHCP, 8 KiB blocks; a power cut after the first switch: the loader boots A fresh and its stale image never runs"""
+    def body(x, net, root, vars_file, machine):
         x.booted("A")
         first_switch(t, x, root, vars_file, 1, "virtio-net", "virtio")
         up = vmm_lines(x.m, "net", r"up: (10\.77\.0\.5\d)/24 \(DHCP\)")
         t.check("the VMM took its address from the namespace's DHCP server: %s" % (up[0][3] if up else "?"),
                 bool(up), str([l[3] for l in vmm_lines(x.m, "net")]))
         x.booted("B")
-        _, _, _, f = x.switch("B", 1, "A", 1)
-        x.check_back("A", 1, f, "restore from the TFTP server over virtio-net")
+        # The power is cut while B runs and A's image waits on the server.
+        # The loader cannot read the server: it boots A (the default) fresh.
         x.m.stop()
+        y = machine("virtio-again")
+        y.booted("A")
+        gen = first_switch(t, y, root, vars_file, 1, "virtio-net", "virtio")[1]
+        stale = vmm_lines(y.m, "switch", r"OS A booted fresh while its image waited in the store")
+        t.check("at A's first request the VMM finds A's own image on the server and retires it: %s"
+                % (stale[0][3] if stale else "?"), bool(stale), str([l[3] for l in vmm_lines(y.m, "switch")]))
+        y.booted("B")
+        _, _, _, f = y.switch("B", 1, "A", 1)
+        y.check_back("A", 1, f, "restore from the TFTP server over virtio-net")
+        restored = vmm_lines(y.m, "image", r"^OS A restored from slot \d+: generation (\d+)")
+        t.check("the image restored is the one written after the fresh boot (generation %s), never the stale one: %s"
+                % (gen, restored[0][3] if restored else "?"),
+                bool(restored) and ("generation %s," % gen) in restored[0][3])
+        y.m.stop()
     # tftpd-hpa has no windowsize (RFC 7440): larger blocks, sent as IP
     # fragments, are its way to fewer round trips.
     boot(t, "virtio-net-pci", 1, body, dhcp=True, store_extra="tftp-blksize = 8192\n")
@@ -191,7 +206,7 @@ def first_switch(t, x, root, vars_file, cycle, driver, tag):
     t.check("the loader's image key is in the firmware's variable store", key is not None)
     if key:
         host_verify(t, root, key, "A", "after the first switch")
-    return key
+    return key, saved.group(3)
 
 
 def run(t, x, net, root, vars_file):
@@ -216,7 +231,7 @@ def run(t, x, net, root, vars_file):
 
     # The server is back: the first switch writes A, the loader boots B.
     net.start_server()
-    key = first_switch(t, x, root, vars_file, 2, "e1000e", "e1000e")
+    key = first_switch(t, x, root, vars_file, 2, "e1000e", "e1000e")[0]
     x.booted("B")
 
     # B sleeps: the VMM finds A on the server and brings it back.
