@@ -193,7 +193,9 @@ struct smx_store_info {
     uint32_t pad;
     uint64_t first_lba, lba_count; /* the partition, in blocks */
     uint8_t slot_of[2];       /* committed, not yet restored image of OS A/B: its slot, or 0xff */
-    uint8_t pad2[6];
+    uint8_t vmm_reads;        /* 1: the loader cannot read this store (a TFTP server): slot_of is
+                                 unknown and the VMM reads the store at the OS's first request */
+    uint8_t pad2[5];
     uint64_t generation_floor; /* anti-rollback: the newest generation the loader has seen
                                   committed (UEFI variable); the store must not be older */
 };

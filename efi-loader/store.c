@@ -239,6 +239,7 @@ void loader_store_read(const struct pol_config *cfg, const uint8_t key[32], stru
     *stored = 0;
     if (cfg->store.kind == POL_STORE_TFTP) {
         loader_log("store: on a TFTP server: the VMM reads it, the loader cannot");
+        info->vmm_reads = 1;
         return;
     }
     if (!find(&cfg->store, &f)) {

@@ -40,21 +40,27 @@ x86pure.worlds := asan
 
 VMM_LDS := vmm/vmm.ld
 VMM_SRCS := common/idmap.c $(wildcard vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S) \
-            $(wildcard vmm/drivers/*.c vmm/store/*.c)
-VMM_LIBS := acpisleep policy imagestore lz4 bearssl vmmrt smxlibc
+            $(wildcard vmm/drivers/*.c vmm/store/*.c) vmm/net/net.c
+VMM_LIBS := acpisleep policy imagestore lz4 bearssl xferlwip xfer lwip vmmrt smxlibc
 
 $(call objs,$(VMM_SRCS),fs): $(B)/gen/version.h
 $(B)/fs/vmm/core/%.o: XFLAGS := -I$(B)/gen -Ivmm/store
 # The VMM's own devices (drivers/) and the store on them (store/).
 $(B)/fs/vmm/drivers/%.o: XFLAGS := -Ivmm/core
 $(B)/fs/vmm/store/%.o: XFLAGS := -Ivmm/core -Ivmm/drivers
+# lwIP's heap initialiser and the VMM's page allocator are both mem_init:
+# lwIP's is renamed where lwIP is built for the VMM (the files that include
+# lwIP's headers never include vmm/core/mem.h).
+$(B)/fs/$(TP)/lwip/%.o: XFLAGS := -Dmem_init=lwip_mem_init
+# The network under a TFTP store: lwIP's interface over the NIC drivers.
+$(B)/fs/vmm/net/net.o: XFLAGS := -Ivmm/core -Ivmm/drivers
 
 # The store's logic is tested hosted: the GPT reader on disk images sfdisk
 # and sgdisk made, the partition device and vmm_store_open over a fake disk
 # (the test stands in for the drivers, the log, the clock and the pages).
 # -iquote: vmm/core's time.h must not hide the C library's.
 LIBS += vmmstore
-vmmstore.srcs := vmm/store/gpt.c vmm/store/partdev.c vmm/store/store.c
+vmmstore.srcs := vmm/store/gpt.c vmm/store/partdev.c vmm/store/store.c vmm/store/tftp.c
 vmmstore.worlds := asan
 $(B)/asan/vmm/store/%.o: XFLAGS := -Ivmm/drivers -iquote vmm/core
 UNIT_SRCS += $(wildcard tests/unit/store/*.c)

@@ -253,6 +253,18 @@ enum img_err image_restore(uint8_t os, uint8_t slot, struct image_cpu *cpu, char
     return IMG_OK;
 }
 
+enum img_err image_waiting(uint8_t slot_of[2], char *why, size_t n)
+{
+    enum img_err e = need_store(why, n);
+
+    for (uint32_t os = 0; os < 2; os++) {
+        int s = e == IMG_OK ? img_store_latest(store, os) : -1;
+        slot_of[os] = s >= 0 ? (uint8_t)s : 0xff;
+    }
+    image_store_release();
+    return e;
+}
+
 enum img_err image_discard(uint8_t slot, char *why, size_t n)
 {
     enum img_err e = need_store(why, n);

@@ -40,6 +40,10 @@ enum img_err image_save(uint8_t os, uint8_t *slot, char *why, size_t n);
 enum img_err image_restore(uint8_t os, uint8_t slot, struct image_cpu *cpu, char *why, size_t n);
 /* Mark slot's image restored: it can never run again. */
 enum img_err image_discard(uint8_t slot, char *why, size_t n);
+/* For a store the loader could not read: the slot of each OS's committed
+ * image waiting there, 0xff where none waits. The store is released again
+ * before this returns. */
+enum img_err image_waiting(uint8_t slot_of[2], char *why, size_t n);
 /* Hand every controller the store touched back, reset. */
 void image_store_release(void);
 

@@ -289,12 +289,51 @@ static void alone(unsigned state, const struct hw_request *hw)
     pass(&a, state);
 }
 
+/* A store the loader could not read (bi->store.vmm_reads) is read at the
+ * OS's first request, while it is stopped: whether the other OS waits
+ * there decides what the request does, as the loader's reading does for
+ * a partition. An image of the running OS itself is stale: the loader
+ * booted this OS fresh past it, and resuming it later would undo what
+ * this boot did to its disks; it is marked restored so it never runs.
+ * False when the store cannot be read now: nothing is parked in RAM yet,
+ * so the request then goes to the hardware as if the VMM were not
+ * switching, and the next one asks again. */
+static bool learn_store(void)
+{
+    static bool known;
+    uint8_t slot_of[2];
+
+    if (known || !vmm.bi->store.vmm_reads)
+        return true;
+    uint8_t self = st.active, other = pol_other(self);
+    enum img_err e = image_waiting(slot_of, why, sizeof why);
+    if (e == IMG_OK && slot_of[self] != POL_SLOT_NONE) {
+        smx_log("switch", "OS %c booted fresh while its image waited in the store (slot %u): that image is stale "
+                "and is marked restored, never to run", 'A' + self, slot_of[self]);
+        e = image_discard(slot_of[self], why, sizeof why);
+        image_store_release();
+    }
+    if (e != IMG_OK) {
+        smx_log("switch", "the store cannot be read (%s): this request is not switched", why);
+        return false;
+    }
+    known = true;
+    if (slot_of[other] == POL_SLOT_NONE) {
+        smx_log("switch", "the store holds no image of OS %c", 'A' + other);
+        return true;
+    }
+    smx_log("switch", "OS %c waits in the store, slot %u", 'A' + other, slot_of[other]);
+    pol_state_init(&vmm.bi->config, &st);
+    decide(&(struct pol_event){ .kind = POL_EV_BOOT, .os = self, .slot = slot_of[other] });
+    return true;
+}
+
 void switch_sleep(unsigned state, const struct hw_request *hw)
 {
     t_request = smx_time_ns();
     pending = hw;
     smp_park_others("sleep request");
-    if (!switching_enabled) {
+    if (!switching_enabled || !learn_store()) {
         alone(state, hw);
         return;
     }
@@ -312,7 +351,7 @@ void switch_reset(const char *how, const struct hw_request *hw)
     t_request = smx_time_ns();
     pending = hw;
     smp_park_others("reset");
-    if (!switching_enabled) {
+    if (!switching_enabled || !learn_store()) {
         hw->write(hw->ctx);
         return;
     }

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mem.h"
 #include "partdev.h"
+#include "tftp.h"
 #include "time.h"
 
 /* Callers' buffers that a controller cannot take as they are (not 4-byte
@@ -35,6 +36,7 @@ static struct {
     char why[200];         /* the last disk passed over during the scan */
     const struct smx_bootinfo *bi;
     bool found;
+    bool tftp;             /* the store is on a TFTP server (tftp.h) */
 } st;
 
 /* The whole disk, for the GPT reader (the partition is not known yet). */
@@ -142,10 +144,21 @@ enum img_err vmm_store_open(const struct smx_bootinfo *bi, struct img_store **ou
     *out = NULL;
     st.bi = bi;
     st.why[0] = 0;
-    if (cfg->kind != POL_STORE_PART_TYPE && cfg->kind != POL_STORE_PART_GUID)
-        return fail(IMG_E_ARG, why, n, "the config's [store] names no GPT partition");
+    if (cfg->kind != POL_STORE_PART_TYPE && cfg->kind != POL_STORE_PART_GUID && cfg->kind != POL_STORE_TFTP)
+        return fail(IMG_E_ARG, why, n, "the config's [store] names no GPT partition and no TFTP server");
     if (!alloc_once())
         return fail(IMG_E_LIMIT, why, n, "out of VMM memory for the store's buffers");
+    if (cfg->kind == POL_STORE_TFTP) {
+        enum img_err e = tftp_store_open(bi, st.store, st.io, why, n);
+        if (e != IMG_OK) {
+            smx_log("store", "open failed: %s", why);
+            tftp_dev_close();
+            return e;
+        }
+        st.tftp = true;
+        *out = st.store;
+        return IMG_OK;
+    }
     struct blk_where prefer = { .ctrl = SMX_CTRL_NONE };
     if (bi->store.found)
         prefer = (struct blk_where){ bi->store.ctrl, bi->store.pci_bus, bi->store.pci_devfn, bi->store.unit };
@@ -211,6 +224,13 @@ void vmm_store_close(void)
 {
     uint64_t t0 = smx_time_ns();
 
+    if (st.tftp) {
+        tftp_dev_close();
+        st.tftp = false;
+        smx_log("store", "closed: the network card reset to power-on state in %llu ms",
+                (unsigned long long)((smx_time_ns() - t0) / 1000000));
+        return;
+    }
     blk_reset_all();
     if (st.part_dev.refused)
         smx_log("store", "%llu requests reaching outside the partition were refused",

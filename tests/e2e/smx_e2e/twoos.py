@@ -21,15 +21,17 @@ def guest_args(cycles, end="idle", buffer="160M", extra=""):
             % (CONSOLE, buffer, cycles, end, extra)).strip()
 
 
-def config(args, mode="sleep", vmm_mib=160, memory="512 MiB", extra=None):
-    """sleepmux.conf for both test OSes: args = {"A": ..., "B": ...}."""
+def config(args, mode="sleep", vmm_mib=160, memory="512 MiB", extra=None,
+           store="partition-type = 0fc63daf-8483-4772-8e79-3d69d8477de4\n"):
+    """sleepmux.conf for both test OSes: args = {"A": ..., "B": ...};
+    store: the [store] section's lines."""
     def os_section(x):
         return ("[os %s]\nname = test guest %s (Linux %s)\nloader = \\EFI\\guest\\vmlinuz-%s.efi\n"
                 "args = \"initrd=\\EFI\\guest\\initrd-%s.img %s\"\nmemory = %s\n%s"
                 % (x, x, "6.1" if x == "A" else "6.12", x, x, args[x], memory, (extra or {}).get(x, "")))
     return ("[global]\ndefault = A\nswitch = %s\nvmm-memory = %d MiB\nlog = com2\n"
-            "[store]\npartition-type = 0fc63daf-8483-4772-8e79-3d69d8477de4\n%s%s"
-            % (mode, vmm_mib, os_section("A"), os_section("B"))).encode()
+            "[store]\n%s%s%s"
+            % (mode, vmm_mib, store, os_section("A"), os_section("B"))).encode()
 
 
 def make_two_os_disk(t, args, name="disk.img", store_mib=640, debug=(), **cfg):
@@ -51,10 +53,12 @@ def make_two_os_disk(t, args, name="disk.img", store_mib=640, debug=(), **cfg):
 class TwoOS:
     """One machine (QEMU process) with both guests on its console."""
 
-    def __init__(self, t, disk, bus, label, vars_file, extra=()):
+    def __init__(self, t, disk, bus, label, vars_file, extra=(), prefix=()):
+        """prefix: a command QEMU runs under (e.g. ip netns exec NS)."""
         self.t = t
         self.m = t.machine(label=label, disks=[disk.path], disk_bus=bus, memory=MEMORY, vars_file=vars_file,
                            extra=extra)
+        self.m.cmd[:0] = list(prefix)
         self.g = {"A": Guest(t, self.m, "A"), "B": Guest(t, self.m, "B")}
         self.memmap = {}
         self.m.start()

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mem.h"
 #include "store.h"
+#include "tftp.h"
 #include "time.h"
 
 #define BS 512
@@ -54,6 +55,17 @@ void *mem_alloc_pages(size_t n)
 }
 
 uint64_t smx_time_ns(void) { return 0; }
+
+/* The TFTP store (vmm/store/tftp_open.c) needs the network: here, a
+ * machine without a NIC the VMM drives. */
+static unsigned tftp_opens;
+enum img_err tftp_store_open(const struct smx_bootinfo *b, struct img_store *s, void *io, char *why, size_t n)
+{
+    (void)b, (void)s, (void)io;
+    tftp_opens++;
+    snprintf(why, n, "no network card the VMM drives (Intel 82574L) answered");
+    return IMG_E_IO;
+}
 
 static int fake_read(struct blk_dev *d, uint64_t lba, uint32_t n, void *buf)
 {
@@ -239,11 +251,24 @@ Test(store_open, no_such_partition)
     cr_assert(unchanged());
 }
 
-Test(store_open, a_tftp_store_is_not_a_partition)
+Test(store_open, a_tftp_store_goes_to_the_server_and_leaves_every_disk_alone)
 {
     struct img_store *s;
     char why[200];
     bi.config.store.kind = POL_STORE_TFTP;
+    take_snapshot();
+    cr_assert_eq(open_store(&s, why), IMG_E_IO);
+    cr_assert(strstr(why, "no network card"), "%s", why);
+    cr_assert_eq(tftp_opens, 1);
+    cr_assert_eq(resets, 0, "no disk controller was touched");
+    cr_assert(unchanged());
+}
+
+Test(store_open, an_unknown_store_kind_is_refused)
+{
+    struct img_store *s;
+    char why[200];
+    bi.config.store.kind = 9;
     cr_assert_eq(open_store(&s, why), IMG_E_ARG);
-    cr_assert(strstr(why, "names no GPT partition"), "%s", why);
+    cr_assert(strstr(why, "names no GPT partition and no TFTP server"), "%s", why);
 }
