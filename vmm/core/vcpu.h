@@ -62,7 +62,11 @@ struct vcpu_ops {
     void (*inject_exception)(struct pcpu *c, uint8_t vector, int has_error, uint32_t error);
 };
 
-extern const struct vcpu_ops svm_ops;
+extern const struct vcpu_ops svm_ops, vmx_ops;
+
+/* The back end for this CPU's vendor (CPUID leaf 0), or NULL: AMD's runs
+ * SVM, Intel's VMX (arch/x86/vcpu_pick.c). */
+const struct vcpu_ops *vcpu_pick(void);
 
 /* The CPU running this code (one CPU today: the boot CPU). */
 struct pcpu *this_cpu(void);
