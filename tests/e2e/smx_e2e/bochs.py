@@ -103,6 +103,10 @@ class BochsMachine:
                 os.unlink(raw)
             self.ports[port] = FileSerial(port, raw, os.path.join(workdir, "serial-%s.log" % port), self.clock, echo)
             serial += "com%d: enabled=1, mode=file, dev=%s\n" % (idx + 1, raw)
+        # Bochs locks a disk image with a file beside it, which stays when
+        # Bochs is killed: the harness's emulator lock makes it stale.
+        if os.path.exists(disk + ".lock"):
+            os.unlink(disk + ".lock")
         self.bochs_log = os.path.join(workdir, "bochs.log")
         conf = ("megs: %d\n"
                 "romimage: file=%s\n"
