@@ -36,14 +36,16 @@
 enum smx_start_error {
     SMX_START_OK = 0,
     SMX_START_BAD_BOOTINFO,
-    SMX_START_NO_SVM,          /* CPU has no SVM, or firmware disabled it */
-    SMX_START_NO_NPT,          /* SVM without nested paging */
-    SMX_START_SVM_IN_USE,      /* EFER.SVME already set: someone else is here */
+    SMX_START_NO_VIRT,         /* no SVM/VMX, or firmware disabled it */
+    SMX_START_NO_NESTED_PAGING, /* SVM without NPT, VMX without EPT */
+    SMX_START_VIRT_IN_USE,     /* EFER.SVME or CR4.VMXE already set: someone else is here */
     SMX_START_NO_MEMORY,       /* region too small */
     SMX_START_NO_ACPI,         /* no usable FADT/FACS: sleep cannot be watched */
     SMX_START_UNSUPPORTED_CPU, /* neither SVM nor VMX back end applies */
     SMX_START_BAD_CONFIG,      /* the config copy in the boot info fails its check */
     SMX_START_BAD_LAYOUT,      /* the memory layout handed over is inconsistent */
+    SMX_START_NO_UNRESTRICTED_GUEST, /* VMX without unrestricted guest (real-mode wake, AP start) */
+    SMX_START_NO_VMX_FEATURE,  /* a VMX control sleepmux needs is missing (named in the VMM log) */
 };
 
 /* A type of the loader's own in bi->memmap (UEFI 2.10 §7.2.1 leaves
@@ -69,15 +71,6 @@ _Static_assert(sizeof(struct smx_mem_range) == 24, "smx_mem_range layout");
 #define SMX_EFI_ACPI_RECLAIM_MEMORY 9
 #define SMX_EFI_ACPI_MEMORY_NVS 10
 
-/* A segment register as the VMCB/VMCS wants it (AMD APM vol. 2 §15.5.2
- * "attrib" packing: descriptor bits 40..47 and 52..55). */
-struct smx_seg {
-    uint16_t sel;
-    uint16_t attrib;
-    uint32_t limit;
-    uint64_t base;
-};
-_Static_assert(sizeof(struct smx_seg) == 16, "smx_seg layout");
 
 #endif
 

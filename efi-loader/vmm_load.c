@@ -33,14 +33,16 @@ static const char *start_error_str(enum smx_start_error e)
     switch (e) {
     case SMX_START_OK: return "started";
     case SMX_START_BAD_BOOTINFO: return "the VMM does not understand this loader's boot info (version mismatch)";
-    case SMX_START_NO_SVM: return "the CPU has no usable SVM (see the VMM log)";
-    case SMX_START_NO_NPT: return "the CPU has no usable nested paging";
-    case SMX_START_SVM_IN_USE: return "virtualization is already in use";
+    case SMX_START_NO_VIRT: return "the CPU has no usable SVM or VMX (see the VMM log)";
+    case SMX_START_NO_NESTED_PAGING: return "the CPU has no usable nested paging (NPT or EPT)";
+    case SMX_START_VIRT_IN_USE: return "virtualization is already in use";
     case SMX_START_NO_MEMORY: return "the VMM region is too small";
     case SMX_START_NO_ACPI: return "no usable ACPI sleep registers (see the VMM log)";
     case SMX_START_UNSUPPORTED_CPU: return "no supported virtualization on this CPU";
     case SMX_START_BAD_CONFIG: return "the VMM rejected the config handed to it";
     case SMX_START_BAD_LAYOUT: return "the VMM rejected the memory layout handed to it";
+    case SMX_START_NO_UNRESTRICTED_GUEST: return "the CPU's VMX has no unrestricted guest (needed to wake from S3)";
+    case SMX_START_NO_VMX_FEATURE: return "the CPU's VMX lacks a control sleepmux needs (see the VMM log)";
     }
     return "unknown error";
 }

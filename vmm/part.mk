@@ -35,11 +35,13 @@ pcifilter.worlds := asan
 # What the CPU back ends decide from CPUID alone (EFER bits a guest may
 # set, how to leave an exit) is pure: tested hosted.
 LIBS += x86pure
-x86pure.srcs := vmm/arch/x86/efer.c vmm/arch/x86/svm/svm_step.c vmm/arch/x86/insn.c vmm/arch/x86/guest_walk.c
+x86pure.srcs := vmm/arch/x86/efer.c vmm/arch/x86/mtrr.c vmm/arch/x86/svm/svm_step.c vmm/arch/x86/insn.c \
+                vmm/arch/x86/guest_walk.c
 x86pure.worlds := asan
 
 VMM_LDS := vmm/vmm.ld
-VMM_SRCS := common/idmap.c $(wildcard vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S) \
+VMM_SRCS := common/idmap.c $(wildcard vmm/core/*.c vmm/core/*.S vmm/arch/x86/*.c vmm/arch/x86/*.S vmm/arch/x86/svm/*.c vmm/arch/x86/svm/*.S \
+            vmm/arch/x86/vmx/*.c vmm/arch/x86/vmx/*.S) \
             $(wildcard vmm/drivers/*.c vmm/store/*.c) vmm/net/net.c
 VMM_LIBS := acpisleep policy imagestore lz4 bearssl xferlwip xfer lwip vmmrt smxlibc
 

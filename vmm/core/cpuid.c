@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CPUID as the guest sees it: the hardware's answer, except that SVM is
- * hidden (the guest cannot use it: sleepmux owns it) and the hypervisor
- * range 0x40000000-0x400000ff describes sleepmux:
+ * CPUID as the guest sees it: the hardware's answer, except that the
+ * hypervisor range 0x40000000-0x400000ff describes sleepmux (the back end
+ * then hides its own virtualization feature: sleepmux owns it):
  *
  *   0x40000000  EAX = highest sleepmux leaf, EBX:ECX:EDX = "sleepmux-vmm"
  *   0x40000001  EAX = interface version, EBX = sleep requests seen,
@@ -103,8 +103,4 @@ void vmm_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
         return;
     }
     *r = cpuid(leaf, sub);
-    if (leaf == 0x80000001u)
-        r->ecx &= ~CPUID_80000001_ECX_SVM;
-    else if (leaf == 0x8000000au)
-        *r = (struct cpuid_regs){ 0 };
 }

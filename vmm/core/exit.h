@@ -24,7 +24,7 @@ __attribute__((noreturn)) void vmm_guest_dead(const char *why);
 /* Exit accounting: every exit is counted by kind, per CPU; totals appear
  * in the sleep log lines and in CPUID leaf 0x40000001. */
 enum exit_kind {
-    EXIT_IO, EXIT_CPUID, EXIT_MSR, EXIT_SMI, EXIT_NMI, EXIT_SVM_INSN, EXIT_OTHER, EXIT_MMIO, EXIT_KINDS
+    EXIT_IO, EXIT_CPUID, EXIT_MSR, EXIT_SMI, EXIT_NMI, EXIT_VIRT_INSN, EXIT_OTHER, EXIT_MMIO, EXIT_KINDS
 };
 void vmm_count_exit(enum exit_kind k);
 uint64_t vmm_exits_total(void);

@@ -68,7 +68,9 @@ enum smx_start_error vmm_start(struct smx_bootinfo *bi)
     if (mem_low_alias_init())
         return SMX_START_NO_MEMORY;
 
-    vmm.ops = &svm_ops;
+    vmm.ops = vcpu_pick();
+    if (!vmm.ops)
+        return SMX_START_UNSUPPORTED_CPU;
     enum smx_start_error e = vmm.ops->probe();
     if (e)
         return e;

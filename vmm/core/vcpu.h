@@ -112,7 +112,11 @@ struct vcpu_ops {
     void (*guest_context)(struct pcpu *c, struct vcpu_context *ctx);
 };
 
-extern const struct vcpu_ops svm_ops;
+extern const struct vcpu_ops svm_ops, vmx_ops;
+
+/* The back end for this CPU's vendor (CPUID leaf 0), or NULL: AMD's runs
+ * SVM, Intel's VMX (arch/x86/vcpu_pick.c). */
+const struct vcpu_ops *vcpu_pick(void);
 
 /* The CPU running this code. */
 static inline struct pcpu *this_cpu(void)

@@ -55,6 +55,13 @@ class Context:
         self.machines.append(m)
         return m
 
+    def bochs(self, label="m", **kw):
+        """A Bochs PC (bochs.py): the VT-x test ground."""
+        from .bochs import BochsMachine
+        m = BochsMachine("%s/%s" % (self.name, label), os.path.join(self.workdir, label), echo=self.echo, **kw)
+        self.machines.append(m)
+        return m
+
     def check(self, text, ok, detail=""):
         ok = bool(ok)
         self.checks.append((ok, text + ("" if ok or not detail else " — " + detail)))

@@ -1,11 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* Segment descriptors (APM vol. 2 §4.7-4.8) in the packed form the VMCB uses. */
+/*
+ * Segment registers as the VMM builds them for a guest: the hidden part of
+ * a loaded selector. `attrib` holds the descriptor's attribute bits in the
+ * packed form the VMCB uses (descriptor bits 40-47 in 7:0, bits 52-55 in
+ * 11:8; AMD APM vol. 2 §4.7-4.8, §15.5.2); 0 is an unusable segment. VMX
+ * moves bits 11:8 to 15:12 (vmx.c, Intel SDM vol. 3C §24.4.1).
+ */
 #ifndef SMX_SEGMENTS_H
 #define SMX_SEGMENTS_H
 
 #include <stdint.h>
 
-#include "bootinfo.h"
+struct smx_seg {
+    uint16_t sel;
+    uint16_t attrib;
+    uint32_t limit;
+    uint64_t base;
+};
 
 /* The hidden state of selector `sel` as loaded from the GDT at `gdt_base`.
  * `system` selects the 16-byte long-mode form (TR, LDTR). A null or

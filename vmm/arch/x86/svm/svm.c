@@ -48,20 +48,20 @@ static enum smx_start_error svm_probe(void)
 
     if (ext.eax < 0x8000000au || !(cpuid(0x80000001u, 0).ecx & CPUID_80000001_ECX_SVM)) {
         smx_log("svm", "CPU has no SVM");
-        return SMX_START_NO_SVM;
+        return SMX_START_NO_VIRT;
     }
     if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
         smx_log("svm", "SVM is disabled by firmware (VM_CR.SVMDIS): enable it in the firmware setup");
-        return SMX_START_NO_SVM;
+        return SMX_START_NO_VIRT;
     }
     struct cpuid_regs f = cpuid(0x8000000au, 0);
     if (!(f.edx & CPUID_8000000A_EDX_NP)) {
         smx_log("svm", "SVM without nested paging is not supported");
-        return SMX_START_NO_NPT;
+        return SMX_START_NO_NESTED_PAGING;
     }
     if (rdmsr(MSR_EFER) & EFER_SVME) {
         smx_log("svm", "EFER.SVME already set: another hypervisor owns this CPU");
-        return SMX_START_SVM_IN_USE;
+        return SMX_START_VIRT_IN_USE;
     }
     smx_log("svm", "SVM rev %u, %u ASIDs, nested paging%s%s", f.eax & 0xff, f.ebx,
             f.edx & CPUID_8000000A_EDX_NRIPS ? ", next-RIP save" : "",

@@ -56,7 +56,13 @@ static void handle_cpuid(struct pcpu *c, struct vmcb *v)
     struct cpuid_regs r;
 
     vmm_count_exit(EXIT_CPUID);
-    vmm_cpuid((uint32_t)v->save.rax, (uint32_t)svm_of(c)->gprs.rcx, &r);
+    uint32_t leaf = (uint32_t)v->save.rax;
+    vmm_cpuid(leaf, (uint32_t)svm_of(c)->gprs.rcx, &r);
+    /* The guest gets a CPU without SVM: sleepmux owns it. */
+    if (leaf == 0x80000001u)
+        r.ecx &= ~CPUID_80000001_ECX_SVM;
+    else if (leaf == 0x8000000au)
+        r = (struct cpuid_regs){ 0 };
     v->save.rax = r.eax;
     svm_of(c)->gprs.rbx = r.ebx;
     svm_of(c)->gprs.rcx = r.ecx;
@@ -168,7 +174,7 @@ void svm_handle_exit(struct pcpu *c)
     case SVM_EXIT_CLGI:
     case SVM_EXIT_SKINIT:
     case SVM_EXIT_INVLPGA:
-        vmm_count_exit(EXIT_SVM_INSN);
+        vmm_count_exit(EXIT_VIRT_INSN);
         svm_inject(c, X86_UD, 0, 0); /* as on a CPU without SVM */
         break;
     case SVM_EXIT_SHUTDOWN:
