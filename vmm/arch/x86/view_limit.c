@@ -32,3 +32,35 @@ uint64_t view_limit(enum idmap_leaf leaf)
                 limit < whole ? ": a device above is a nested page fault" : "");
     return chosen = limit;
 }
+
+static uint64_t table_page(void *ctx)
+{
+    (void)ctx;
+    void *p = mem_alloc_pages(1);
+    return p ? mem_phys(p) : 0;
+}
+
+uint64_t view_tables(enum idmap_leaf leaf, const struct mem_hole *holes, unsigned n, uint64_t sink)
+{
+    uint64_t root = idmap_build(view_limit(leaf), leaf, PTE_US, table_page, NULL);
+
+    if (!root)
+        return 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t base = holes[i].base & ~0xfffull;
+        uint64_t end = (holes[i].base + holes[i].size + 0xfff) & ~0xfffull;
+        if (end <= base)
+            continue;
+        /* A trapped page maps to itself without the right that must exit:
+         * write (read-only) or any access (not present); AMD APM vol. 2
+         * §15.25.6, Intel SDM vol. 3C §28.3.3.2. */
+        int err = holes[i].kind == HOLE_SINK
+                      ? idmap_redirect_4k(root, base, end - base, sink, PTE_US, table_page, NULL)
+                      : idmap_protect_4k(root, base, end - base,
+                                         holes[i].kind == HOLE_TRAP_WRITE ? PTE_P | PTE_US : 0, PTE_US,
+                                         table_page, NULL);
+        if (err)
+            return 0;
+    }
+    return root;
+}

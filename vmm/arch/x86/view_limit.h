@@ -17,7 +17,14 @@
 #include <stdint.h>
 
 #include "idmap.h"
+#include "../../core/vcpu.h"
 
 uint64_t view_limit(enum idmap_leaf leaf);
+
+/* The tables of one view: the identity map to view_limit with `holes`
+ * sunk onto the page at `sink` or trapped, as their kind says (the same
+ * bits serve both: NPT's P/RW/US are EPT's R/W/X). Root, or 0 when out of
+ * memory. */
+uint64_t view_tables(enum idmap_leaf leaf, const struct mem_hole *holes, unsigned n, uint64_t sink);
 
 #endif

@@ -21,38 +21,15 @@
 #include "idmap.h"
 #include "../view_limit.h"
 
-static uint64_t alloc_table(void *ctx)
-{
-    void *p = mem_alloc_pages(1);
-
-    return p ? mem_phys(p) : 0;
-}
-
 uint64_t svm_view_build(const struct mem_hole *holes, unsigned n)
 {
     const enum idmap_leaf leaf = svm.page1g ? IDMAP_LEAF_1G : IDMAP_LEAF_2M;
-    uint64_t limit = view_limit(leaf);
 
     if (!svm.sink && !(svm.sink = mem_alloc_pages(1)))
         return 0;
-    uint64_t root = idmap_build(limit, leaf, PTE_US, alloc_table, NULL);
+    uint64_t root = view_tables(leaf, holes, n, mem_phys(svm.sink));
     if (!root)
         return 0;
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t base = holes[i].base & ~0xfffull;
-        uint64_t end = (holes[i].base + holes[i].size + 0xfff) & ~0xfffull;
-        if (end <= base)
-            continue;
-        /* A trapped page maps to itself without the right that must exit:
-         * write (read-only) or any access (not present), §15.25.6. */
-        int err = holes[i].kind == HOLE_SINK
-                      ? idmap_redirect_4k(root, base, end - base, mem_phys(svm.sink), PTE_US, alloc_table, NULL)
-                      : idmap_protect_4k(root, base, end - base,
-                                         holes[i].kind == HOLE_TRAP_WRITE ? PTE_P | PTE_US : 0, PTE_US,
-                                         alloc_table, NULL);
-        if (err)
-            return 0;
-    }
     integrity_add_tables(root, "nested page tables");
     return root;
 }

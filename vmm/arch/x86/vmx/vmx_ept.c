@@ -93,29 +93,13 @@ static int type_leaves(const struct mtrr_state *m, uint64_t pa, unsigned level, 
 uint64_t vmx_view_build(const struct mem_hole *holes, unsigned n)
 {
     const enum idmap_leaf leaf = vmx.page1g ? IDMAP_LEAF_1G : IDMAP_LEAF_2M;
-    uint64_t limit = view_limit(leaf);
     struct mtrr_state m;
 
     if (!vmx.sink && !(vmx.sink = mem_alloc_pages(1)))
         return 0;
-    uint64_t root = idmap_build(limit, leaf, PTE_US, alloc_table, NULL);
+    uint64_t root = view_tables(leaf, holes, n, mem_phys(vmx.sink));
     if (!root)
         return 0;
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t base = holes[i].base & ~0xfffull;
-        uint64_t end = (holes[i].base + holes[i].size + 0xfff) & ~0xfffull;
-        if (end <= base)
-            continue;
-        /* A trapped page maps to itself without the right that must exit
-         * (§28.3.3.2): write (read+execute only) or any access (none). */
-        int err = holes[i].kind == HOLE_SINK
-                      ? idmap_redirect_4k(root, base, end - base, mem_phys(vmx.sink), PTE_US, alloc_table, NULL)
-                      : idmap_protect_4k(root, base, end - base,
-                                         holes[i].kind == HOLE_TRAP_WRITE ? PTE_P | PTE_US : 0, PTE_US,
-                                         alloc_table, NULL);
-        if (err)
-            return 0;
-    }
     read_mtrrs(&m);
     const uint64_t *pml4 = (const uint64_t *)(uintptr_t)root;
     for (unsigned i = 0; i < 512; i++)
