@@ -98,6 +98,7 @@ class SerialPort:
     def wait(self, pattern, timeout, start, alive):
         rx = re.compile(pattern)
         deadline = time.monotonic() + timeout
+        dead_at = None
         i = start
         with self.cond:
             while True:
@@ -106,10 +107,18 @@ class SerialPort:
                     if m:
                         return i, self.lines[i][0], m
                     i += 1
-                left = deadline - time.monotonic()
-                if left <= 0 or self.closed or not alive():
+                now = time.monotonic()
+                if now >= deadline or self.closed:
                     return None
-                self.cond.wait(min(left, 0.25))
+                # The emulator may exit right after writing the line we
+                # wait for: the reader drains what it wrote and then
+                # closes the port, so only a closed port (or a reader that
+                # never finishes) means the line will not come.
+                if not alive():
+                    dead_at = dead_at or now
+                    if now - dead_at > 5:
+                        return None
+                self.cond.wait(min(deadline - now, 0.25))
 
     def tail(self, n=25):
         with self.cond:
