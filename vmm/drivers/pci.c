@@ -10,6 +10,8 @@
 #include "pci.h"
 
 #include "io.h"
+#include "log.h"
+#include "time.h"
 
 #define PCI_CONFIG_ADDRESS 0xcf8
 #define PCI_CONFIG_DATA 0xcfc
@@ -162,12 +164,36 @@ struct pci_claim *pci_claim_slot(void *table, unsigned n, size_t stride, const s
     return NULL;
 }
 
+/* The function's D-state before, after putting it in D0 if it was not. */
+static uint8_t power_up(const struct pci_fn *f)
+{
+    unsigned pm = pci_find_cap(f, PCI_CAP_PM);
+    if (!pm)
+        return 0; /* no PM capability: always D0 */
+    uint16_t csr = pci_read16(f, pm + PCI_PM_CSR);
+    uint8_t state = csr & PCI_PM_STATE_MASK;
+    if (!state)
+        return 0;
+    pci_write16(f, pm + PCI_PM_CSR, (uint16_t)(csr & ~(PCI_PM_STATE_MASK | PCI_PM_PME_STATUS)));
+    uint64_t t0 = smx_time_ns();
+    while (smx_time_ns() - t0 < PCI_PM_D3HOT_TO_D0_NS)
+        cpu_pause();
+    return state;
+}
+
 bool pci_claim_take(struct pci_claim *c, const struct pci_fn *f)
 {
     c->pci = *f;
     pci_name(f, c->name);
     if (c->touched)
         return false;
+    c->found_power = power_up(f);
+    if (c->found_power) {
+        unsigned pm = pci_find_cap(f, PCI_CAP_PM);
+        unsigned now = pci_read16(f, pm + PCI_PM_CSR) & PCI_PM_STATE_MASK;
+        smx_log("pci", "%s: the OS left it in D%u%s: brought to D0%s", c->name, c->found_power,
+                c->found_power == 3 ? "hot" : "", now ? " FAILED: it stays out of D0" : "");
+    }
     c->saved_command = pci_enable_dma(f);
     c->touched = true;
     return true;

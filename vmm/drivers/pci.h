@@ -70,6 +70,16 @@ void pci_restore_command(const struct pci_fn *f, uint16_t saved);
 #define PCI_MSIX_FUNCTION_MASK (1u << 14)
 #define PCI_MSIX_ENABLE (1u << 15)
 
+/* PCI Bus Power Management Interface 1.2 §3.2.4: the PMCSR's PowerState
+ * field (bits 1:0; 3 = D3hot) and PME_Status (bit 15, write 1 to clear).
+ * §5.4.1: in D3hot a function answers configuration accesses only; §5.6.1:
+ * once put back in D0 it is given 10 ms before it is accessed otherwise. */
+#define PCI_CAP_PM 0x01
+#define PCI_PM_CSR 4
+#define PCI_PM_STATE_MASK 0x3u
+#define PCI_PM_PME_STATUS (1u << 15)
+#define PCI_PM_D3HOT_TO_D0_NS (10ull * 1000 * 1000)
+
 /* Offset of capability `id` in configuration space (§6.7), 0 if absent. */
 unsigned pci_find_cap(const struct pci_fn *f, uint8_t id);
 
@@ -86,6 +96,7 @@ struct pci_claim {
     struct pci_fn pci;
     char name[8];
     uint16_t saved_command;
+    uint8_t found_power;  /* the D-state the OS left it in (0 = D0) */
     bool in_use;
     bool touched;       /* DMA enabled since the last pci_claim_release */
 };
@@ -94,10 +105,15 @@ struct pci_claim {
  * its struct pci_claim), else the first free one, else NULL. */
 struct pci_claim *pci_claim_slot(void *table, unsigned n, size_t stride, const struct pci_fn *f);
 /* Take f over in claim c: name it, and (once until released) keep its
- * command register and enable memory decoding and bus mastering. Returns
- * true the first time, when the caller saves whatever else it changes. */
+ * command register, bring the function to D0 (an OS puts its devices in
+ * D3hot before it sleeps, and a function there ignores memory accesses)
+ * and enable memory decoding and bus mastering. Returns true the first
+ * time, when the caller saves whatever else it changes. */
 bool pci_claim_take(struct pci_claim *c, const struct pci_fn *f);
-/* Put the command register back; false when c was not taken. */
+/* Put the command register back; false when c was not taken. The
+ * function stays in D0, where a power cycle leaves it: the driver has
+ * reset it, and an OS brings its devices up from D0 on resume as after
+ * any S3 that removed their power. */
 bool pci_claim_release(struct pci_claim *c);
 
 #endif
