@@ -235,7 +235,7 @@ struct smx_bootinfo {
 };
 #define SMX_BOOT_DEBUG_EXITS 0x0001 /* log every VM exit (slow) */
 #define SMX_BOOT_STORE_SELFTEST 0x0002 /* at each S3 request, write, read back and verify an image in the store */
-#define SMX_BOOT_BENCH 0x0004 /* after a restore, read the slot again raw (the disk's own rate, for make bench) */
+#define SMX_BOOT_BENCH 0x0004 /* after a save or restore, raw slot I/O through the same store (its own rate, for make bench) */
 
 _Static_assert(sizeof(struct smx_guest_entry) == 184, "smx_guest_entry layout");
 _Static_assert(__builtin_offsetof(struct smx_guest_entry, ldtr) == SMX_GE_LDTR, "ldtr offset");

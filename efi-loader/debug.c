@@ -6,9 +6,11 @@
  *   \EFI\sleepmux\debug-store-selftest   SMX_BOOT_STORE_SELFTEST: at each
  *       S3 request the VMM writes part of the OS's RAM to the store, reads
  *       it back and verifies it (vmm/store/selftest.c)
- *   \EFI\sleepmux\debug-bench   SMX_BOOT_BENCH: after restoring an image
- *       the VMM reads its slot again without decrypting, so `make bench`
- *       has the raw rate of the same disk through the same driver
+ *   \EFI\sleepmux\debug-bench   SMX_BOOT_BENCH: after saving or restoring
+ *       an image the VMM reads its slot again without decrypting, and after
+ *       saving it writes as many raw bytes to the other slot without
+ *       committing them, so `make bench` has the raw rates of the same
+ *       store (disk or TFTP server) through the same driver
  */
 #include <efi.h>
 #include <efilib.h>
@@ -24,7 +26,7 @@ static const struct {
     const char *what;
 } switches[] = {
     { L"\\EFI\\sleepmux\\debug-store-selftest", SMX_BOOT_STORE_SELFTEST, "store self-test at each S3 request" },
-    { L"\\EFI\\sleepmux\\debug-bench", SMX_BOOT_BENCH, "raw disk rate after each restore" },
+    { L"\\EFI\\sleepmux\\debug-bench", SMX_BOOT_BENCH, "raw store rates after each save and restore" },
 };
 
 uint16_t loader_debug_flags(EFI_HANDLE device)
