@@ -64,6 +64,13 @@
  *                          its network interfaces, with a DHCP lease on
  *                          the first (airgap-net); /dev/mem needs
  *                          iomem=relaxed on the command line
+ *   sleepmux.udpsend=ADDR,DEST:PORT,SECONDS   make bench's baseline for the
+ *                          VMM's TFTP store: load the NIC drivers in
+ *                          /lib/modules, give the first interface ADDR/24,
+ *                          and send 1468-byte UDP datagrams (a TFTP block's
+ *                          payload) to DEST:PORT as fast as the NIC takes
+ *                          them for SECONDS, before the first suspend
+ *                          (event=udpsend; the receiver counts what came)
  *   sleepmux.corrupt=N     self-test: on cycle N, flip one bit of the buffer
  *                          just before suspending, so the harness can prove
  *                          that verification catches a changed page
@@ -83,7 +90,9 @@
 #include <linux/rtc.h>
 #include <sys/ioctl.h>
 #include <dirent.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sys/io.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -108,6 +117,8 @@ struct opts {
     bool cpus, hotplug;
     bool airgap;
     unsigned ag_bus, ag_dev, ag_fn;
+    char udp_addr[16], udp_dest[16];
+    unsigned udp_port, udp_seconds;
 };
 
 static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -317,7 +328,7 @@ static void load_modules(void)
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         int flags = strstr(e->d_name, ".xz") ? MODULE_INIT_COMPRESSED_FILE : 0;
         long r = fd < 0 ? -1 : syscall(SYS_finit_module, fd, "", flags);
-        report("event=airgap-module name=%s result=%s", e->d_name, r ? strerror(errno) : "loaded");
+        report("event=module name=%s result=%s", e->d_name, r ? strerror(errno) : "loaded");
         if (fd >= 0)
             close(fd);
     }
@@ -616,6 +627,80 @@ static void read_file(const char *path, char *buf, size_t size)
     buf[strcspn(buf, "\n")] = '\0';
 }
 
+/* The first network interface that is not lo, waiting up to 10 s for
+ * its driver to register it. */
+static bool first_iface(char name[IFNAMSIZ])
+{
+    for (int tries = 0; tries < 100; tries++) {
+        DIR *d = opendir("/sys/class/net");
+        struct dirent *e;
+        name[0] = '\0';
+        while (d && (e = readdir(d)))
+            if (e->d_name[0] != '.' && strcmp(e->d_name, "lo")) {
+                snprintf(name, IFNAMSIZ, "%.15s", e->d_name);
+                break;
+            }
+        if (d)
+            closedir(d);
+        if (name[0])
+            return true;
+        usleep(100000);
+    }
+    return false;
+}
+
+/* The NIC's raw UDP rate as this OS drives it: make bench divides the
+ * VMM's TFTP goodput over the same emulated NIC by what the receiver got
+ * of this. A blocking socket: sendto waits while the socket's share of
+ * the NIC's queue is full, so the NIC, not the sender, sets the pace. */
+static void udpsend(const struct opts *o)
+{
+    char ifn[IFNAMSIZ], cmd[160], carrier[8] = "";
+    load_modules();
+    if (!first_iface(ifn)) {
+        report("event=udpsend error=no-interface");
+        return;
+    }
+    snprintf(cmd, sizeof cmd, "busybox ip addr add %s/24 dev %s && busybox ip link set %s up", o->udp_addr, ifn, ifn);
+    if (system(cmd)) {
+        report("event=udpsend iface=%s error=%s-failed", ifn, "ip");
+        return;
+    }
+    snprintf(cmd, sizeof cmd, "/sys/class/net/%s/carrier", ifn);
+    for (int tries = 0; tries < 100 && carrier[0] != '1'; tries++) {
+        usleep(100000);
+        read_file(cmd, carrier, sizeof carrier);
+    }
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o->udp_port) };
+    if (s < 0 || inet_pton(AF_INET, o->udp_dest, &to.sin_addr) != 1 ||
+        connect(s, (struct sockaddr *)&to, sizeof to)) {
+        report("event=udpsend iface=%s error=socket:%s", ifn, strerror(errno));
+        if (s >= 0)
+            close(s);
+        return;
+    }
+    static uint8_t payload[1468];
+    uint64_t sent = 0, failed = 0;
+    /* One datagram first, and a pause: the ARP exchange is not timed. */
+    (void)!send(s, payload, sizeof payload, 0);
+    usleep(500000);
+    double t0 = now(), t = t0;
+    while (t - t0 < o->udp_seconds) {
+        for (int i = 0; i < 64; i++) {
+            memcpy(payload, &sent, sizeof sent);
+            if (send(s, payload, sizeof payload, 0) == (ssize_t)sizeof payload)
+                sent++;
+            else
+                failed++;
+        }
+        t = now();
+    }
+    close(s);
+    report("event=udpsend iface=%s carrier=%s datagrams=%" PRIu64 " failed=%" PRIu64 " bytes=%" PRIu64
+           " seconds=%.3f", ifn, carrier[0] ? carrier : "?", sent, failed, sent * sizeof payload, t - t0);
+}
+
 static void parse_cmdline(struct opts *o)
 {
     char cmd[4096];
@@ -650,6 +735,9 @@ static void parse_cmdline(struct opts *o)
             o->idle = (unsigned)strtoul(tok + 14, NULL, 0);
         else if (!strncmp(tok, "sleepmux.airgap=", 16))
             o->airgap = sscanf(tok + 16, "%x:%x.%x", &o->ag_bus, &o->ag_dev, &o->ag_fn) == 3;
+        else if (!strncmp(tok, "sleepmux.udpsend=", 17))
+            sscanf(tok + 17, "%15[0-9.],%15[0-9.]:%u,%u", o->udp_addr, o->udp_dest, &o->udp_port,
+                   &o->udp_seconds);
         else if (!strncmp(tok, "sleepmux.corrupt=", 17))
             o->corrupt_cycle = (unsigned)strtoul(tok + 17, NULL, 0);
         else if (!strncmp(tok, "sleepmux.state=", 15))
@@ -1021,6 +1109,8 @@ int main(void)
         load_modules();
         airgap(&o, 0);
     }
+    if (o.udp_seconds)
+        udpsend(&o);
     if (o.idle) {
         /* CPUID exits itself; the two reads bracket the idle time. */
         uint64_t before = vmm_info().exits;

@@ -114,7 +114,7 @@ def run_airgap(t, mode):
 
     # A boots and uses the NIC.
     x.booted("A")
-    _, mod, _ = ga.wait(r"event=airgap-module ", 60, "A's driver")
+    _, mod, _ = ga.wait(r"event=module ", 60, "A's driver")
     pa = probes(ga, 0)
     check_sees(t, "A", pa, "boot")
     bar0 = pa["bar"].get("base")
@@ -142,7 +142,7 @@ def run_airgap(t, mode):
     t.check("B's Linux takes the MCFG's ECAM window (for extended configuration space; %s)"
             % (ecam[2].group(0) if ecam else "no such line"),
             ecam is not None)
-    _, mod, _ = gb.wait(r"event=airgap-module ", 60, "B's driver")
+    _, mod, _ = gb.wait(r"event=module ", 60, "B's driver")
     t.check("B loads its own kernel's e1000e driver (%s: %s)" % (mod.get("name"), mod.get("result")),
             mod.get("result") == "loaded", str(mod))
     pb = probes(gb, 0)
@@ -228,7 +228,7 @@ def airgap_nommconf(t):
     t.check("and still hides %s" % NIC, len(vmm_lines(m, "pci", r"^%s \(8086:10d3.*hidden from OS A" % NIC)) == 1)
     t.check("Linux uses no ECAM window (pci=nommconf): no MMCONFIG line in its log",
             not m.find_line(ECAM_LINE) and m.find_line(r"Command line: .*pci=nommconf"))
-    _, mod, _ = g.wait(r"event=airgap-module ", 60, "A's driver")
+    _, mod, _ = g.wait(r"event=module ", 60, "A's driver")
     t.check("A loads its e1000e driver (%s)" % mod.get("result"), mod.get("result") == "loaded", str(mod))
     p = probes(g, 0)
     bar0 = p["bar"].get("base")
