@@ -5,6 +5,7 @@ made here: a TAP device whose host side holds the server's address, the
 server and QEMU all run in it, and it is deleted at the end."""
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -68,6 +69,26 @@ class Net:
                     % (TAP, os.path.join(workdir, "udhcpd.leases")))
         self.dhcpd = subprocess.Popen(self.prefix() + ("busybox", "udhcpd", "-f", conf),
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def drop(self, percent):
+        """Lose `percent` % of the UDP frames on the TAP's wire, both ways,
+        chosen at random by the kernel (nftables numgen: this kernel has no
+        netem), silently, as a network would. 0 removes the rules."""
+        sh(*self.prefix(), "nft", "delete", "table", "netdev", "smxloss", check=False)
+        if not percent:
+            return
+        rule = "meta l4proto udp numgen random mod 1000 < %d counter drop" % int(percent * 10)
+        chains = "".join(" chain %s {\n  type filter hook %s device \"%s\" priority 0; policy accept;\n  %s\n }\n"
+                         % (h, h, TAP, rule) for h in ("ingress", "egress"))
+        r = subprocess.run(self.prefix() + ("nft", "-f", "-"), input="table netdev smxloss {\n%s}\n" % chains,
+                           text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if r.returncode:
+            raise RuntimeError("nft: %s" % r.stderr.strip())
+
+    def dropped(self):
+        """Frames the loss rules have dropped so far."""
+        out = sh(*self.prefix(), "nft", "list", "table", "netdev", "smxloss", check=False).stdout
+        return sum(int(n) for n in re.findall(r"counter packets (\d+)", out))
 
     def stop_server(self):
         """The server and every child it forked for a transfer."""
