@@ -6,10 +6,12 @@
  * one transmit ring in VMM memory, polled: IMC masks every interrupt cause
  * and the PCI command register has INTx off while the VMM owns the NIC.
  *
- * Bring-up starts from a device reset (CTRL.RST), so nothing the OS left
- * behind matters; nic_reset_all() resets it again and puts the command
- * register back, and the OS's driver finds it as after power-on. The MAC
- * address is what the NIC loaded from its EEPROM into RAL0/RAH0 at reset.
+ * Bring-up starts from a device reset (CTRL.RST) and then writes every
+ * register the driver depends on, since a reset does not clear all an
+ * OS's driver set (nor the PHY's power-down); nic_reset_all() resets it
+ * again and puts the command register back, and the OS's driver brings it
+ * up as after power-on. The MAC address is what the NIC loaded from its
+ * EEPROM into RAL0/RAH0 at reset.
  */
 #include <stddef.h>
 #include <string.h>
@@ -46,7 +48,11 @@
 #define REG_TDLEN 0x3808
 #define REG_TDH 0x3810
 #define REG_TDT 0x3818
+#define REG_MDIC 0x0020
+#define REG_RXCSUM 0x5000
+#define REG_RFCTL 0x5008
 #define REG_MTA 0x5200          /* 128 dwords */
+#define REG_MRQC 0x5818
 #define REG_RAL0 0x5400
 #define REG_RAH0 0x5404
 
@@ -54,6 +60,7 @@
 #define CTRL_ASDE (1u << 5)
 #define CTRL_SLU (1u << 6)
 #define CTRL_RST (1u << 26)
+#define CTRL_VME (1u << 30)     /* VLAN mode: tags stripped into the descriptor */
 #define STATUS_LU (1u << 1)
 /* RCTL: enable, broadcast accept, 2048-byte buffers (BSIZE 00), strip the CRC. */
 #define RCTL_EN (1u << 1)
@@ -67,6 +74,21 @@
 /* TIPG: the IEEE 802.3 inter-packet gap for copper (IPGT 8, IPGR1 8, IPGR2 6). */
 #define TIPG_COPPER (8u | 8u << 10 | 6u << 20)
 #define RAH_AV (1u << 31)
+
+/* MDIC (datasheet chapter 10): one PHY register access at a time. The
+ * 82574's internal PHY answers at address 1. */
+#define MDIC_REG(r) ((uint32_t)(r) << 16)
+#define MDIC_PHY(p) ((uint32_t)(p) << 21)
+#define MDIC_OP_WRITE (1u << 26)
+#define MDIC_OP_READ (2u << 26)
+#define MDIC_READY (1u << 28)
+#define MDIC_ERROR (1u << 30)
+#define PHY_ADDR 1
+#define MDIC_TIMEOUT_NS (10ull * 1000 * 1000)
+/* IEEE 802.3 §22.2.4.1: the PHY's control register, and its power-down bit
+ * (an OS's driver sets it before S3 when no wake-on-LAN is armed). */
+#define PHY_CTRL 0
+#define PHY_CTRL_POWER_DOWN (1u << 11)
 
 /* Datasheet §7.1 (receive): the legacy receive descriptor. */
 struct rx_desc {
@@ -135,6 +157,37 @@ static bool dev_reset(struct e1000e *e)
     wr(e, REG_IMC, 0xffffffffu); /* the reset unmasks nothing, but the OS may have */
     (void)rd(e, REG_ICR);        /* read-to-clear */
     return true;
+}
+
+/* One MDIC access; false when the PHY did not answer or reported an error. */
+static bool mdio(struct e1000e *e, uint32_t op, unsigned reg, uint16_t *val)
+{
+    wr(e, REG_MDIC, op | MDIC_PHY(PHY_ADDR) | MDIC_REG(reg) | (op == MDIC_OP_WRITE ? *val : 0));
+    uint64_t t0 = smx_time_ns();
+    uint32_t m;
+    while (!((m = rd(e, REG_MDIC)) & MDIC_READY))
+        if (smx_time_ns() - t0 > MDIC_TIMEOUT_NS)
+            return false;
+    if (m & MDIC_ERROR)
+        return false;
+    *val = (uint16_t)m;
+    return true;
+}
+
+/* The OS may have powered the PHY down before it slept; a device reset
+ * leaves the PHY as it was. */
+static void phy_power_up(struct e1000e *e)
+{
+    uint16_t c;
+    if (!mdio(e, MDIC_OP_READ, PHY_CTRL, &c)) {
+        smx_log("e1000e", "%s: the PHY does not answer on MDIC", e->claim.name);
+        return;
+    }
+    if (!(c & PHY_CTRL_POWER_DOWN))
+        return;
+    c &= (uint16_t)~PHY_CTRL_POWER_DOWN;
+    smx_log("e1000e", "%s: the OS left the PHY powered down: %s", e->claim.name,
+            mdio(e, MDIC_OP_WRITE, PHY_CTRL, &c) ? "powered up" : "POWER-UP FAILED");
 }
 
 static const void *e_rx_peek(struct nic_dev *d, size_t *len)
@@ -236,9 +289,18 @@ static bool up(struct e1000e *e)
         smx_log("e1000e", "%s: no MAC address in RAL0/RAH0 after reset (%#x %#x)", e->claim.name, ral, rah);
         return false;
     }
+    /* A device reset is not trusted to clear what the OS's driver set:
+     * QEMU 7.2's CTRL.RST reloads the MAC address and nothing else (seen
+     * after Linux's e1000e: extended descriptors and VLAN mode survive
+     * it). Every register that decides the descriptor format and where a
+     * frame goes is written here. */
+    wr(e, REG_RFCTL, 0);  /* RFCTL.EXTEN off: legacy descriptors */
+    wr(e, REG_MRQC, 0);   /* no RSS: every frame to queue 0 */
+    wr(e, REG_RXCSUM, 0); /* no checksum offload results */
     for (unsigned i = 0; i < 128; i++)
         wr(e, REG_MTA + 4 * i, 0);
-    wr(e, REG_CTRL, (rd(e, REG_CTRL) | CTRL_SLU | CTRL_ASDE));
+    phy_power_up(e);
+    wr(e, REG_CTRL, (rd(e, REG_CTRL) & ~CTRL_VME) | CTRL_SLU | CTRL_ASDE);
     uint64_t rx = mem_phys(e->rx), tx = mem_phys(e->tx);
     wr(e, REG_RDBAL, (uint32_t)rx);
     wr(e, REG_RDBAH, (uint32_t)(rx >> 32));
