@@ -92,3 +92,18 @@ bench-airgap: all
 	@echo "== bench: VM exits with one PCI function hidden against none (QEMU/TCG)"
 	@$(PYTHON) tests/e2e/run.py --only bench-airgap
 BENCHES += bench-airgap
+
+bench-smp: all
+	@echo "== bench: boot with the VMM against without on 2 CPUs, idle exits per CPU (QEMU/TCG)"
+	@$(PYTHON) tests/e2e/run.py --only bench-smp
+BENCHES += bench-smp
+
+bench-switch: all
+	@echo "== bench: switching against plain S3 and a cold boot, image I/O against the raw disk (QEMU/TCG)"
+	@$(PYTHON) tests/e2e/run.py --only bench-switch
+BENCHES += bench-switch
+
+bench-tftp: all
+	@echo "== bench: the TFTP store against the guest's raw UDP over the same e1000e, 0/1/5% loss (QEMU/TCG)"
+	@$(PYTHON) tests/e2e/run.py --only bench-tftp
+BENCHES += bench-tftp

@@ -682,8 +682,9 @@ static void udpsend(const struct opts *o)
     }
     static uint8_t payload[1468];
     uint64_t sent = 0, failed = 0;
-    /* One datagram first, and a pause: the ARP exchange is not timed. */
-    (void)!send(s, payload, sizeof payload, 0);
+    /* A one-byte datagram first, and a pause: the ARP exchange is not
+     * timed (the receiver counts full-size datagrams only). */
+    (void)!send(s, payload, 1, 0);
     usleep(500000);
     double t0 = now(), t = t0;
     while (t - t0 < o->udp_seconds) {

@@ -30,7 +30,7 @@ from .switch_tftp import CLIENT, MAC, PATH, SERVER, TAP, Net
 GUEST_ADDR = "10.77.0.3"
 SINK_PORT = 5001
 SECONDS = 8
-LOSSES = (0, 1, 5)
+LOSSES = tuple(int(p) for p in os.environ.get("SMX_BENCH_LOSSES", "0,1,5").split(","))
 SINK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "smx_e2e", "udp_sink.py")
 
 

@@ -170,6 +170,9 @@ class Machine:
         if os.environ.get("SMX_E2E_MONITOR"):
             # Debugging: a human monitor beside the harness's QMP (info registers -a, ...).
             cmd += ["-monitor", "unix:%s,server=on,wait=off" % os.path.join(workdir, "monitor.sock")]
+        if os.environ.get("SMX_E2E_TRACE"):
+            # Debugging: QEMU's trace events matching the pattern (e.g. e1000e_*) to trace.log.
+            cmd += ["-trace", "enable=%s,file=%s" % (os.environ["SMX_E2E_TRACE"], os.path.join(workdir, "trace.log"))]
         if kernel:
             cmd += ["-kernel", kernel]
         if initrd:

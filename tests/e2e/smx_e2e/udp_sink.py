@@ -2,13 +2,15 @@
 """Count the UDP datagrams a guest sends (make bench's raw NIC rate).
 
 usage: udp_sink.py ADDR PORT
-Binds ADDR:PORT, and once the first datagram came, stops after 3 s
+Binds ADDR:PORT, and once the first full-size datagram came, stops after 3 s
 without one. Prints one line: datagrams, bytes, and the seconds from the
 first datagram to the last, measured here, on the receiving side."""
 
 import socket
 import sys
 import time
+
+FULL = 1468  # bytes: a TFTP block's payload at MTU 1500, what the guest sends
 
 
 def main():
@@ -26,6 +28,8 @@ def main():
         except socket.timeout:
             break
         t = time.monotonic()
+        if len(data) < FULL:
+            continue  # the sender's ARP warm-up
         if first is None:
             first = t
             s.settimeout(3)
