@@ -49,11 +49,13 @@ class Net:
     def prefix(self):
         return ("ip", "netns", "exec", self.ns)
 
-    def start_server(self):
+    def start_server(self, retransmit_us=None):
         """tftpd-hpa as a user would run it for sleepmux: -c (create files),
-        -s (chroot to the root), in the foreground (-L)."""
+        -s (chroot to the root), in the foreground (-L); retransmit_us: its
+        -T, the time before it sends a block again (1 s by default)."""
+        extra = ("-T", str(retransmit_us)) if retransmit_us else ()
         self.tftpd = subprocess.Popen(self.prefix() + (TFTPD, "-L", "-a", SERVER + ":69", "-s", "-c", "-p",
-                                                       "-u", "root", self.root),
+                                                       "-u", "root") + extra + (self.root,),
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             if ":0045 " in sh("ip", "netns", "exec", self.ns, "cat", "/proc/net/udp").stdout:
@@ -141,7 +143,7 @@ def host_verify(t, root, key, os_id, label):
     os.unlink(dev)
 
 
-def boot(t, device, cycles_a, body, dhcp=False, store_extra=""):
+def boot(t, device, cycles_a, body, dhcp=False, store_extra="", args_a=""):
     """A fresh server root, the namespace, the server, and one machine with
     `device` as its NIC; body(x, net, root, vars_file) runs the checks.
     dhcp: the VMM takes its address from udhcpd instead of the config."""
@@ -150,7 +152,7 @@ def boot(t, device, cycles_a, body, dhcp=False, store_extra=""):
     os.makedirs(os.path.join(root, PATH))
     store = ("tftp-server = %s\ntftp-path = %s\ntftp-client = %s\n"
              % (SERVER, PATH, "dhcp" if dhcp else CLIENT + "/24")) + store_extra
-    args = {"A": guest_args(cycles_a, end="poweroff"), "B": guest_args(0)}
+    args = {"A": guest_args(cycles_a, end="poweroff", extra=args_a), "B": guest_args(0)}
     disk = make_two_os_disk(t, args, store_mib=16, store=store)
     vars_file = t.path("e2e", t.name, "OVMF_VARS.fd")
     if os.path.exists(vars_file):
@@ -172,7 +174,11 @@ def boot(t, device, cycles_a, body, dhcp=False, store_extra=""):
 @scenario("switch-tftp", suites=("check",), timeout=2400)
 def switch_tftp(t):
     """the store on tftpd-hpa through the VMM's e1000e driver: server lost mid-upload, first switch, restore, power-off keeps B"""
-    boot(t, "e1000e", 3, lambda x, net, root, vars_file, machine: run(t, x, net, root, vars_file))
+    # A drives the NIC itself before its first sleep, as a user's OS does:
+    # Linux's e1000e leaves it in D3hot, its PHY powered down and its own
+    # descriptor formats set, and the VMM's driver must still get through.
+    boot(t, "e1000e", 3, lambda x, net, root, vars_file, machine: run(t, x, net, root, vars_file),
+         args_a="sleepmux.udpsend=10.77.0.3,%s:9,1" % SERVER)
 
 
 @scenario("switch-tftp-virtio", suites=("check",), timeout=1800)
@@ -232,6 +238,9 @@ def first_switch(t, x, root, vars_file, cycle, driver, tag):
 
 def run(t, x, net, root, vars_file):
     x.booted("A")
+    _, f, _ = x.g["A"].wait(r"event=udpsend ", 120, "A's own use of the NIC")
+    t.check("A drives the e1000e with Linux's driver before it sleeps: %s datagrams sent through %s"
+            % (f.get("datagrams"), f.get("iface")), int(f.get("datagrams", "0")) > 0 and "error" not in f, str(f))
 
     # The server dies while A's image streams to it: A stays, nothing lost.
     x.g["A"].wait(r"cycle=1 event=suspend", 120, "guest A's first S3 request")
@@ -246,6 +255,11 @@ def run(t, x, net, root, vars_file):
     t.check("the upload failed because the server went silent: %s" % (silent[0][3] if silent else "?"), bool(silent),
             str([l[3] for l in vmm_lines(x.m, "tftp")]))
     t.check("no reset happened: A stayed", not vmm_lines(x.m, "switch", r"resetting the platform"))
+    d0 = vmm_lines(x.m, "pci", r"the OS left it in D3hot: brought to D0$")
+    phy = vmm_lines(x.m, "e1000e", r"the OS left the PHY powered down: powered up")
+    t.check("the VMM's driver took over the NIC Linux had put to sleep: %s; %s"
+            % (d0[0][3] if d0 else "no D3hot seen", phy[0][3] if phy else "no PHY power-down seen"),
+            bool(d0) and bool(phy))
     reset = vmm_lines(x.m, "e1000e", r"reset to power-on state, PCI command")
     t.check("the NIC was reset and its PCI command register put back before A ran again: %s"
             % (reset[-1][3] if reset else "?"), bool(reset))
