@@ -34,7 +34,7 @@ SECONDS = 8
 # tftpd-hpa has no windowsize: a download is lock-step, and a lost block
 # or ACK waits for the server's retransmission (the receiving engine
 # leaves that to the sender, timer.c). Its 1 s default would make 1% loss
-# cost about 25 minutes here; on a LAN a user gives it -T as this does.
+# cost some 45 minutes here; on a LAN a user gives it -T as this does.
 RETRANSMIT_US = 20000
 LOSSES = tuple(int(p) for p in os.environ.get("SMX_BENCH_LOSSES", "0,1,5").split(","))
 SINK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "smx_e2e", "udp_sink.py")
