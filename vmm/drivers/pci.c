@@ -164,21 +164,23 @@ struct pci_claim *pci_claim_slot(void *table, unsigned n, size_t stride, const s
     return NULL;
 }
 
-/* The function's D-state before, after putting it in D0 if it was not. */
-static uint8_t power_up(const struct pci_fn *f)
+/* Put the function in D0 if the OS left it in a lower power state. */
+static void power_up(const struct pci_fn *f, const char *name)
 {
     unsigned pm = pci_find_cap(f, PCI_CAP_PM);
     if (!pm)
-        return 0; /* no PM capability: always D0 */
+        return; /* no PM capability: always D0 */
     uint16_t csr = pci_read16(f, pm + PCI_PM_CSR);
-    uint8_t state = csr & PCI_PM_STATE_MASK;
+    unsigned state = csr & PCI_PM_STATE_MASK;
     if (!state)
-        return 0;
+        return;
     pci_write16(f, pm + PCI_PM_CSR, (uint16_t)(csr & ~(PCI_PM_STATE_MASK | PCI_PM_PME_STATUS)));
     uint64_t t0 = smx_time_ns();
     while (smx_time_ns() - t0 < PCI_PM_D3HOT_TO_D0_NS)
         cpu_pause();
-    return state;
+    bool d0 = !(pci_read16(f, pm + PCI_PM_CSR) & PCI_PM_STATE_MASK);
+    smx_log("pci", "%s: the OS left it in D%u%s: %s", name, state, state == 3 ? "hot" : "",
+            d0 ? "brought to D0" : "STAYS OUT OF D0 after a write of D0");
 }
 
 bool pci_claim_take(struct pci_claim *c, const struct pci_fn *f)
@@ -187,13 +189,7 @@ bool pci_claim_take(struct pci_claim *c, const struct pci_fn *f)
     pci_name(f, c->name);
     if (c->touched)
         return false;
-    c->found_power = power_up(f);
-    if (c->found_power) {
-        unsigned pm = pci_find_cap(f, PCI_CAP_PM);
-        unsigned now = pci_read16(f, pm + PCI_PM_CSR) & PCI_PM_STATE_MASK;
-        smx_log("pci", "%s: the OS left it in D%u%s: brought to D0%s", c->name, c->found_power,
-                c->found_power == 3 ? "hot" : "", now ? " FAILED: it stays out of D0" : "");
-    }
+    power_up(f, c->name);
     c->saved_command = pci_enable_dma(f);
     c->touched = true;
     return true;

@@ -96,7 +96,6 @@ struct pci_claim {
     struct pci_fn pci;
     char name[8];
     uint16_t saved_command;
-    uint8_t found_power;  /* the D-state the OS left it in (0 = D0) */
     bool in_use;
     bool touched;       /* DMA enabled since the last pci_claim_release */
 };
