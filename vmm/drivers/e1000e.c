@@ -290,10 +290,10 @@ static bool up(struct e1000e *e)
         return false;
     }
     /* A device reset is not trusted to clear what the OS's driver set:
-     * QEMU 7.2's CTRL.RST reloads the MAC address and nothing else (seen
-     * after Linux's e1000e: extended descriptors and VLAN mode survive
-     * it). Every register that decides the descriptor format and where a
-     * frame goes is written here. */
+     * after Linux's e1000e had run, QEMU 7.2 read back Linux's CTRL
+     * unchanged after CTRL.RST and wrote received frames in the extended
+     * descriptor format. Every register that decides the descriptor
+     * format and where a frame goes is written here. */
     wr(e, REG_RFCTL, 0);  /* RFCTL.EXTEN off: legacy descriptors */
     wr(e, REG_MRQC, 0);   /* no RSS: every frame to queue 0 */
     wr(e, REG_RXCSUM, 0); /* no checksum offload results */
