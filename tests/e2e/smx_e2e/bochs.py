@@ -197,13 +197,21 @@ class BochsMachine:
             pass
         return out
 
+    def _signal(self, sig):
+        # Bochs may exit on its own between the poll and the signal (an S3
+        # write resets it, and the reset quits): then there is nobody left.
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            self._signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                self._signal(signal.SIGKILL)
                 self.proc.wait()
         for p in self.ports.values():
             p.stop_flag = True

@@ -275,7 +275,10 @@ class Machine:
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass  # it went on its own meanwhile
                 self.proc.wait()
         if self.qmp:
             self.qmp.close()
